@@ -1,0 +1,103 @@
+import { resolve } from "node:path";
+
+// Every setting Parley reads, in one place. docs/configuration.md lists the same names;
+// a bad value stops start-up with one line per problem rather than failing later at use.
+export interface Config {
+  databaseUrl: string | null;
+  dataDir: string;
+  host: string;
+  port: number;
+  publicUrl: string;
+  logLevel: string;
+  sessionTtlHours: number;
+  loginRateLimit: number;
+  trustProxy: boolean;
+  fileStoreDir: string;
+  adminEmail: string | null;
+  adminPassword: string | null;
+  workspaceName: string;
+  jobs: boolean;
+  shutdownGraceMs: number;
+  cookieSecure: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.problems = problems;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]) {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+    return fallback;
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean, problems: string[]) {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (["1", "true", "yes", "on"].includes(raw.toLowerCase())) return true;
+  if (["0", "false", "no", "off"].includes(raw.toLowerCase())) return false;
+  problems.push(`${name} must be true or false (got "${raw}")`);
+  return fallback;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const databaseUrl = env.DATABASE_URL || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must start with "postgres://" or "postgresql://"');
+  }
+  const port = integer(env, "PARLEY_PORT", 3000, 0, 65535, problems);
+  const host = env.PARLEY_HOST || "127.0.0.1";
+  const publicUrl = env.PARLEY_PUBLIC_URL || `http://${host === "0.0.0.0" ? "localhost" : host}:${port}`;
+  try {
+    new URL(publicUrl);
+  } catch {
+    problems.push(`PARLEY_PUBLIC_URL must be an absolute URL (got "${publicUrl}")`);
+  }
+  const logLevel = env.PARLEY_LOG_LEVEL || "info";
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`PARLEY_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${logLevel}")`);
+  }
+  const adminEmail = env.PARLEY_ADMIN_EMAIL || null;
+  if (adminEmail && !/^[^@\s]+@[^@\s]+$/.test(adminEmail)) {
+    problems.push(`PARLEY_ADMIN_EMAIL must be an email address (got "${adminEmail}")`);
+  }
+  const adminPassword = env.PARLEY_ADMIN_PASSWORD || null;
+  if (adminPassword !== null && adminPassword.length < 10) {
+    problems.push("PARLEY_ADMIN_PASSWORD must be at least 10 characters");
+  }
+  const dataDir = resolve(env.PARLEY_DATA_DIR || "data");
+  const config: Config = {
+    databaseUrl,
+    dataDir,
+    host,
+    port,
+    publicUrl,
+    logLevel,
+    sessionTtlHours: integer(env, "PARLEY_SESSION_TTL_HOURS", 24 * 14, 1, 24 * 365, problems),
+    loginRateLimit: integer(env, "PARLEY_LOGIN_RATE_LIMIT", 10, 1, 10_000, problems),
+    trustProxy: boolean(env, "PARLEY_TRUST_PROXY", false, problems),
+    fileStoreDir: resolve(env.PARLEY_FILE_STORE_DIR || resolve(dataDir, "files")),
+    adminEmail,
+    adminPassword,
+    workspaceName: env.PARLEY_WORKSPACE_NAME || "My support team",
+    jobs: boolean(env, "PARLEY_JOBS", true, problems),
+    shutdownGraceMs: integer(env, "PARLEY_SHUTDOWN_GRACE_MS", 10_000, 0, 600_000, problems),
+    cookieSecure: boolean(env, "PARLEY_COOKIE_SECURE", publicUrl.startsWith("https:"), problems),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,76 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import { ConnectionLock, PGliteDialect } from "./pglite-dialect.ts";
+import type { Database } from "./types.ts";
+
+export type Db = Kysely<Database>;
+
+// What the rest of Parley needs to know about where the data lives. `kind` is only consulted
+// where the two really differ: LISTEN/NOTIFY across processes and the job queue's connection.
+export interface Database$ {
+  db: Db;
+  kind: "pglite" | "postgres";
+  pglite: PGlite | null;
+  pool: pg.Pool | null;
+  lock: ConnectionLock | null;
+  connectionString: string | null;
+  close(): Promise<void>;
+}
+
+const INT8 = 20;
+
+// bigint ids and counts come back as numbers: they stay far below 2^53 and the API speaks JSON.
+pg.types.setTypeParser(INT8, (value: string) => Number(value));
+
+export interface OpenOptions {
+  databaseUrl: string | null;
+  dataDir: string | null; // null: PGlite in memory (tests)
+  poolSize?: number;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database$> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 20 });
+    pool.on("error", () => {
+      // An idle client lost its server; the pool replaces it on next use.
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      kind: "postgres",
+      pglite: null,
+      pool,
+      lock: null,
+      connectionString: options.databaseUrl,
+      close: () => db.destroy(),
+    };
+  }
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const pglite = await PGlite.create({
+    dataDir: options.dataDir ?? undefined,
+    extensions: { pg_trgm },
+    parsers: { [INT8]: (value: string) => Number(value) },
+  });
+  const lock = new ConnectionLock();
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, lock) });
+  return {
+    db,
+    kind: "pglite",
+    pglite,
+    pool: null,
+    lock,
+    connectionString: null,
+    close: async () => {
+      await db.destroy();
+      await lock.run(() => pglite.close());
+    },
+  };
+}
+
+export async function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db);
+  return db.transaction().execute(fn);
+}

@@ -1,0 +1,88 @@
+import { randomBytes } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import type { Config } from "./config.ts";
+import { type Database$, openDatabase } from "./db/connection.ts";
+import { migrateToLatest } from "./db/migrate.ts";
+import { buildApp, REDACTED_PATHS } from "./http/app.ts";
+import { bootstrapFirstWorkspace } from "./workspaces/service.ts";
+
+export interface RunningServer {
+  app: FastifyInstance;
+  database: Database$;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export function loggerOptions(config: Config) {
+  return { level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } };
+}
+
+export async function openAndMigrate(config: Config) {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await migrateToLatest(database.db);
+  return database;
+}
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  const database = await openAndMigrate(config);
+  const app = await buildApp({ database, config, logger: loggerOptions(config) });
+  const generatedPassword = config.adminPassword ? null : randomBytes(12).toString("base64url");
+  const firstRun = await bootstrapFirstWorkspace(database.db, {
+    workspaceName: config.workspaceName,
+    adminEmail: config.adminEmail ?? "admin@example.com",
+    adminPassword: config.adminPassword ?? generatedPassword!,
+  });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
+  if (firstRun) printFirstRun(url, firstRun.admin.email, generatedPassword);
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    // Stop taking requests, let the ones in flight finish, then release the database.
+    stopping ??= (async () => {
+      await app.close();
+      await database.close();
+    })();
+    return stopping;
+  };
+  return { app, database, url, stop };
+}
+
+// Printed once, to the terminal of whoever started Parley, never to the log.
+function printFirstRun(url: string, email: string, generatedPassword: string | null) {
+  const lines = [
+    "",
+    `  Parley is running at ${url}`,
+    "  A first workspace and admin account were created. Sign in with:",
+    `    email:    ${email}`,
+    `    password: ${generatedPassword ?? "the one in PARLEY_ADMIN_PASSWORD"}`,
+    generatedPassword
+      ? "  This password is shown only now: change it after signing in (POST /api/v1/auth/password)."
+      : "",
+    `  API reference: ${url}/api/docs`,
+    "",
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+// Installs SIGTERM/SIGINT handling: graceful stop, and a hard exit if it takes too long.
+export function stopOnSignals(server: RunningServer, graceMs: number) {
+  const onSignal = (signal: string) => {
+    server.app.log.info({ signal }, "shutting down");
+    const timer = setTimeout(() => {
+      server.app.log.error({ graceMs }, "shutdown took too long; exiting");
+      process.exit(1);
+    }, graceMs);
+    timer.unref();
+    server.stop().then(
+      () => process.exit(0),
+      (err) => {
+        server.app.log.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+}

@@ -1,0 +1,215 @@
+import sanitizeHtml from "sanitize-html";
+import type { Actor } from "../auth/actor.ts";
+import { can, requireCan } from "../auth/permissions.ts";
+import { type Db, inTransaction } from "../db/connection.ts";
+import type { MessageKind, TicketStatus } from "../db/types.ts";
+import { conflict, forbidden, invalid } from "../http/errors.ts";
+import { nextTicketNumber } from "../workspaces/service.ts";
+import { appendEvent, type TicketScope } from "./events.ts";
+import { TICKET_COLUMNS, type TicketRow } from "./present.ts";
+import { applyTicketChanges, lockTicket } from "./service.ts";
+
+// Only formatting survives: no scripts, no event handlers, no styles, no remote images
+// (an <img> pointing outside would tell the sender when an agent opened the ticket).
+const SANITIZE: sanitizeHtml.IOptions = {
+  allowedTags: [...sanitizeHtml.defaults.allowedTags, "img", "span", "del", "ins", "sup", "sub"],
+  allowedAttributes: {
+    a: ["href", "title"],
+    img: ["src", "alt", "title", "width", "height"],
+    td: ["colspan", "rowspan"],
+    th: ["colspan", "rowspan"],
+  },
+  allowedSchemes: ["http", "https", "mailto", "tel"],
+  allowedSchemesByTag: { img: ["cid", "data"] },
+  transformTags: {
+    a: sanitizeHtml.simpleTransform("a", { rel: "noopener noreferrer nofollow", target: "_blank" }),
+  },
+};
+
+export const sanitizeMessageHtml = (html: string) => sanitizeHtml(html, SANITIZE);
+
+export interface NewMessage {
+  kind: MessageKind;
+  direction: "in" | "out" | null;
+  author: { user: number } | { contact: number } | { system: true };
+  body: string;
+  html?: string | null;
+  channel?: string;
+  channelMeta?: Record<string, unknown>;
+  externalId?: string | null;
+  attachmentIds?: number[];
+}
+
+// Writes a message row and its event; the lifecycle rules live in addMessage.
+export async function insertMessage(trx: Db, actor: Actor, ticket: TicketScope, input: NewMessage) {
+  const message = await trx
+    .insertInto("messages")
+    .values({
+      workspace_id: ticket.workspace_id,
+      ticket_id: ticket.id,
+      kind: input.kind,
+      direction: input.direction,
+      author_type: "user" in input.author ? "user" : "contact" in input.author ? "contact" : "system",
+      author_user_id: "user" in input.author ? input.author.user : null,
+      author_contact_id: "contact" in input.author ? input.author.contact : null,
+      body_text: input.body,
+      body_html: input.html ? sanitizeMessageHtml(input.html) : null,
+      channel: input.channel ?? "api",
+      channel_meta: JSON.stringify(input.channelMeta ?? {}),
+      external_id: input.externalId ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  if (input.attachmentIds?.length) await attachUploads(trx, actor, message.id, input.attachmentIds);
+  await appendEvent(trx, actor, ticket, "message.created", {
+    messageId: message.id,
+    kind: message.kind,
+    direction: message.direction,
+  });
+  return message;
+}
+
+async function attachUploads(trx: Db, actor: Actor, messageId: number, ids: number[]) {
+  const uploaderId = actor.type === "user" ? actor.userId : null;
+  const attached = await trx
+    .updateTable("attachments")
+    .set({ message_id: messageId })
+    .where("workspace_id", "=", actor.workspaceId)
+    .where("id", "in", ids)
+    .where("message_id", "is", null)
+    .where("uploaded_by_user_id", uploaderId === null ? "is" : "=", uploaderId)
+    .returning("id")
+    .execute();
+  if (attached.length !== new Set(ids).size) {
+    throw invalid([
+      { path: "attachmentIds", message: "includes uploads that are not yours or already attached" },
+    ]);
+  }
+}
+
+export interface AddMessageInput {
+  body: string;
+  html?: string;
+  kind?: "reply" | "note";
+  status?: TicketStatus;
+  attachmentIds?: number[];
+}
+
+// A new message on a ticket, with the rules teams rely on:
+// - a customer's reply reopens a pending, on-hold or solved ticket;
+// - a closed ticket is read-only, so a customer's reply opens a follow-up ticket linked to it;
+// - the first public agent reply stamps first_responded_at (first response time);
+// - an agent may set the status with the reply ("reply and mark pending").
+export async function addMessage(db: Db, actor: Actor, ticketId: number, input: AddMessageInput) {
+  const kind = input.kind ?? "reply";
+  requireCan(actor, kind === "note" ? "ticket.note" : "ticket.reply");
+  if (actor.type === "contact" && input.status) throw forbidden("Customers cannot set the status.");
+  if (input.status && !can(actor, "ticket.update")) throw forbidden();
+  return inTransaction(db, async (trx) => {
+    const ticket = await lockTicketForMessage(trx, actor, ticketId);
+    if (ticket.status === "closed") {
+      if (actor.type !== "contact") throw conflict("ticket_closed", "Closed tickets cannot be changed.");
+      return followUp(trx, actor, ticket, input);
+    }
+    const fromAgent = actor.type === "user";
+    const message = await insertMessage(trx, actor, ticket, {
+      kind,
+      direction: kind === "note" ? null : fromAgent ? "out" : "in",
+      author: fromAgent
+        ? { user: actor.userId }
+        : actor.type === "contact"
+          ? { contact: actor.contactId }
+          : { system: true },
+      body: input.body,
+      html: input.html,
+      channel: fromAgent ? "web" : actor.type === "contact" ? "portal" : "api",
+      attachmentIds: input.attachmentIds,
+    });
+    const next: { status?: TicketStatus; first_responded_at?: Date } = {};
+    if (actor.type === "contact" && ["pending", "on_hold", "solved"].includes(ticket.status))
+      next.status = "open";
+    if (fromAgent && kind === "reply") {
+      if (!ticket.first_responded_at) next.first_responded_at = message.created_at;
+      if (ticket.status === "new") next.status = "open";
+    }
+    let updated = ticket;
+    if (Object.keys(next).length > 0) updated = await setLifecycle(trx, actor, ticket, next);
+    if (input.status && input.status !== updated.status) {
+      updated = await applyTicketChanges(trx, actor, updated, { status: input.status });
+    }
+    return { message, ticket: updated };
+  });
+}
+
+async function lockTicketForMessage(trx: Db, actor: Actor, id: number) {
+  const ticket = await lockTicket(trx, actor, id);
+  if (ticket.merged_into_id !== null) {
+    throw conflict("ticket_merged", "This ticket was merged; write on the ticket it was merged into.", {
+      mergedIntoId: ticket.merged_into_id,
+    });
+  }
+  return ticket;
+}
+
+async function setLifecycle(
+  trx: Db,
+  actor: Actor,
+  ticket: TicketRow,
+  next: { status?: TicketStatus; first_responded_at?: Date },
+) {
+  const updated = await trx
+    .updateTable("tickets")
+    .set({
+      ...next,
+      solved_at: next.status && next.status !== "solved" ? null : undefined,
+      version: next.status ? ticket.version + 1 : ticket.version,
+      updated_at: new Date(),
+    })
+    .where("workspace_id", "=", ticket.workspace_id)
+    .where("id", "=", ticket.id)
+    .returning(TICKET_COLUMNS)
+    .executeTakeFirstOrThrow();
+  if (next.status) {
+    await appendEvent(trx, actor, updated, "ticket.updated", {
+      status: { from: ticket.status, to: next.status },
+    });
+  }
+  return updated;
+}
+
+async function followUp(trx: Db, actor: Actor, closed: TicketRow, input: AddMessageInput) {
+  const ticket = await trx
+    .insertInto("tickets")
+    .values({
+      workspace_id: closed.workspace_id,
+      number: await nextTicketNumber(trx, closed.workspace_id),
+      subject: closed.subject,
+      status: "open",
+      priority: closed.priority,
+      type: closed.type,
+      requester_id: closed.requester_id,
+      organization_id: closed.organization_id,
+      assignee_id: closed.assignee_id,
+      group_id: closed.group_id,
+      channel: closed.channel,
+      tags: closed.tags,
+      custom_fields: JSON.stringify(closed.custom_fields),
+      follow_up_of_id: closed.id,
+      created_at: new Date(),
+      updated_at: new Date(),
+    })
+    .returning(TICKET_COLUMNS)
+    .executeTakeFirstOrThrow();
+  await appendEvent(trx, actor, ticket, "ticket.created", { followUpOfId: closed.id });
+  await appendEvent(trx, actor, closed, "ticket.follow_up_created", { followUpId: ticket.id });
+  const message = await insertMessage(trx, actor, ticket, {
+    kind: "reply",
+    direction: "in",
+    author: actor.type === "contact" ? { contact: actor.contactId } : { system: true },
+    body: input.body,
+    html: input.html,
+    channel: "portal",
+    attachmentIds: input.attachmentIds,
+  });
+  return { message, ticket };
+}

@@ -1,0 +1,111 @@
+import type { Selectable } from "kysely";
+import type { Db } from "../db/connection.ts";
+import type { AttachmentTable, MessageTable, TicketTable } from "../db/types.ts";
+
+export type TicketRow = Omit<Selectable<TicketTable>, "search_vector">;
+export type MessageRow = Omit<Selectable<MessageTable>, "search_vector">;
+
+export const TICKET_COLUMNS = [
+  "workspace_id",
+  "id",
+  "number",
+  "subject",
+  "status",
+  "priority",
+  "type",
+  "requester_id",
+  "organization_id",
+  "assignee_id",
+  "group_id",
+  "channel",
+  "tags",
+  "custom_fields",
+  "problem_id",
+  "merged_into_id",
+  "follow_up_of_id",
+  "version",
+  "created_at",
+  "updated_at",
+  "first_responded_at",
+  "solved_at",
+  "closed_at",
+] as const;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function presentTicket(t: TicketRow) {
+  return {
+    id: t.id,
+    number: t.number,
+    subject: t.subject,
+    status: t.status,
+    priority: t.priority,
+    type: t.type,
+    requesterId: t.requester_id,
+    organizationId: t.organization_id,
+    assigneeId: t.assignee_id,
+    groupId: t.group_id,
+    channel: t.channel,
+    tags: t.tags,
+    customFields: t.custom_fields,
+    problemId: t.problem_id,
+    mergedIntoId: t.merged_into_id,
+    followUpOfId: t.follow_up_of_id,
+    version: t.version,
+    createdAt: t.created_at.toISOString(),
+    updatedAt: t.updated_at.toISOString(),
+    firstRespondedAt: iso(t.first_responded_at),
+    solvedAt: iso(t.solved_at),
+    closedAt: iso(t.closed_at),
+  };
+}
+
+type AttachmentRow = Pick<
+  Selectable<AttachmentTable>,
+  "id" | "message_id" | "filename" | "content_type" | "size"
+>;
+
+export function presentMessage(m: MessageRow, attachments: AttachmentRow[] = []) {
+  return {
+    id: m.id,
+    ticketId: m.ticket_id,
+    kind: m.kind,
+    direction: m.direction,
+    author: {
+      type: m.author_type,
+      id:
+        m.author_type === "user"
+          ? m.author_user_id
+          : m.author_type === "contact"
+            ? m.author_contact_id
+            : null,
+    },
+    body: m.body_text,
+    html: m.body_html,
+    channel: m.channel,
+    attachments: attachments
+      .filter((a) => a.message_id === m.id)
+      .map((a) => ({
+        id: a.id,
+        filename: a.filename,
+        contentType: a.content_type,
+        size: a.size,
+        url: `/api/v1/attachments/${a.id}`,
+      })),
+    createdAt: m.created_at.toISOString(),
+  };
+}
+
+export async function presentMessages(db: Db, workspaceId: number, messages: MessageRow[]) {
+  const ids = messages.map((m) => m.id);
+  const attachments = ids.length
+    ? await db
+        .selectFrom("attachments")
+        .select(["id", "message_id", "filename", "content_type", "size"])
+        .where("workspace_id", "=", workspaceId)
+        .where("message_id", "in", ids)
+        .orderBy("id")
+        .execute()
+    : [];
+  return messages.map((m) => presentMessage(m, attachments));
+}

@@ -1,0 +1,315 @@
+import type { Actor } from "../auth/actor.ts";
+import { canSeeTicket, requireCan } from "../auth/permissions.ts";
+import { findOrCreateContactByEmail, requireContact } from "../contacts/service.ts";
+import { type Db, inTransaction } from "../db/connection.ts";
+import type { TicketPriority, TicketStatus, TicketType } from "../db/types.ts";
+import { AppError, conflict, type FieldError, forbidden, invalid, notFound } from "../http/errors.ts";
+import { nextTicketNumber } from "../workspaces/service.ts";
+import { appendEvent, diff } from "./events.ts";
+import { activeFieldDefinitions, mergeFieldValues, missingOnSolve, normalizeTags } from "./field-values.ts";
+import { insertMessage } from "./messages.ts";
+import { TICKET_COLUMNS, type TicketRow } from "./present.ts";
+
+export async function lockTicket(trx: Db, actor: Actor, id: number): Promise<TicketRow> {
+  const ticket = await trx
+    .selectFrom("tickets")
+    .select(TICKET_COLUMNS)
+    .where("workspace_id", "=", actor.workspaceId)
+    .where("id", "=", id)
+    .forUpdate()
+    .executeTakeFirst();
+  // Not found and not allowed look the same, so ids do not reveal tickets of other groups.
+  if (!ticket || !canSeeTicket(actor, ticket)) throw notFound("ticket");
+  return ticket;
+}
+
+export async function visibleTicket(db: Db, actor: Actor, id: number): Promise<TicketRow> {
+  const ticket = await db
+    .selectFrom("tickets")
+    .select(TICKET_COLUMNS)
+    .where("workspace_id", "=", actor.workspaceId)
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (!ticket || !canSeeTicket(actor, ticket)) throw notFound("ticket");
+  return ticket;
+}
+
+// An assignee must be an active agent or admin; with a group, a member of it.
+async function checkAssignment(
+  db: Db,
+  workspaceId: number,
+  assigneeId: number | null,
+  groupId: number | null,
+) {
+  const errors: FieldError[] = [];
+  if (groupId !== null) {
+    const group = await db
+      .selectFrom("groups")
+      .select("id")
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", groupId)
+      .executeTakeFirst();
+    if (!group) errors.push({ path: "groupId", message: "is not a group of this workspace" });
+  }
+  if (assigneeId !== null) {
+    const user = await db
+      .selectFrom("users")
+      .select(["id", "role", "active"])
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", assigneeId)
+      .executeTakeFirst();
+    if (!user?.active || user.role === "light_agent") {
+      errors.push({ path: "assigneeId", message: "is not an active agent of this workspace" });
+    } else if (groupId !== null && errors.length === 0) {
+      const member = await db
+        .selectFrom("group_members")
+        .select("user_id")
+        .where("workspace_id", "=", workspaceId)
+        .where("group_id", "=", groupId)
+        .where("user_id", "=", assigneeId)
+        .executeTakeFirst();
+      if (!member) errors.push({ path: "assigneeId", message: "is not a member of the ticket's group" });
+    }
+  }
+  if (errors.length) throw invalid(errors);
+}
+
+export interface CreateTicketInput {
+  subject: string;
+  requester?: { id: number } | { email: string; name?: string };
+  status?: TicketStatus;
+  priority?: TicketPriority;
+  type?: TicketType;
+  assigneeId?: number | null;
+  groupId?: number | null;
+  tags?: string[];
+  customFields?: Record<string, unknown>;
+  channel?: string;
+  comment: { body: string; html?: string; public?: boolean };
+}
+
+async function resolveRequester(trx: Db, actor: Actor, input: CreateTicketInput) {
+  if (actor.type === "contact") {
+    if (input.requester)
+      throw invalid([{ path: "requester", message: "customers open tickets as themselves" }]);
+    return requireContact(trx, actor.workspaceId, actor.contactId);
+  }
+  if (!input.requester) throw invalid([{ path: "requester", message: "is required" }]);
+  if ("id" in input.requester) {
+    const contact = await trx
+      .selectFrom("contacts")
+      .select(["id", "organization_id"])
+      .where("workspace_id", "=", actor.workspaceId)
+      .where("id", "=", input.requester.id)
+      .executeTakeFirst();
+    if (!contact) throw invalid([{ path: "requester.id", message: "is not a contact of this workspace" }]);
+    return contact;
+  }
+  return findOrCreateContactByEmail(trx, actor.workspaceId, input.requester.email, input.requester.name);
+}
+
+export async function createTicket(db: Db, actor: Actor, input: CreateTicketInput) {
+  requireCan(actor, "ticket.create");
+  const byCustomer = actor.type === "contact";
+  if (byCustomer && (input.assigneeId || input.groupId || input.status || input.tags || input.customFields)) {
+    throw forbidden("Customers cannot set these ticket properties.");
+  }
+  return inTransaction(db, async (trx) => {
+    const requester = await resolveRequester(trx, actor, input);
+    const assigneeId = input.assigneeId ?? null;
+    const groupId = input.groupId ?? null;
+    await checkAssignment(trx, actor.workspaceId, assigneeId, groupId);
+    const defs = await activeFieldDefinitions(trx, actor.workspaceId);
+    const fields = mergeFieldValues(defs, {}, input.customFields ?? {});
+    if (fields.errors.length) throw invalid(fields.errors);
+    const status = input.status ?? (assigneeId ? "open" : "new");
+    if (status === "solved" || status === "closed") {
+      throw invalid([{ path: "status", message: "a new ticket cannot start solved or closed" }]);
+    }
+    const now = new Date();
+    const ticket = await trx
+      .insertInto("tickets")
+      .values({
+        workspace_id: actor.workspaceId,
+        number: await nextTicketNumber(trx, actor.workspaceId),
+        subject: input.subject.trim(),
+        status,
+        priority: input.priority ?? "normal",
+        type: input.type ?? "question",
+        requester_id: requester.id,
+        organization_id: requester.organization_id,
+        assignee_id: assigneeId,
+        group_id: groupId,
+        channel: input.channel ?? (byCustomer ? "portal" : "api"),
+        tags: normalizeTags(input.tags ?? []),
+        custom_fields: JSON.stringify(fields.values),
+        created_at: now,
+        updated_at: now,
+      })
+      .returning(TICKET_COLUMNS)
+      .executeTakeFirstOrThrow();
+    await appendEvent(trx, actor, ticket, "ticket.created", {
+      status: ticket.status,
+      priority: ticket.priority,
+      assigneeId: ticket.assignee_id,
+      groupId: ticket.group_id,
+    });
+    // The opening comment: from the requester when a customer (or an integration on their
+    // behalf) writes in; an agent opening a ticket for a customer writes the first outbound reply.
+    const fromAgent = actor.type === "user" && input.comment.public === false;
+    await insertMessage(trx, actor, ticket, {
+      kind: fromAgent ? "note" : "reply",
+      direction: fromAgent ? null : "in",
+      author: actor.type === "user" && fromAgent ? { user: actor.userId } : { contact: requester.id },
+      body: input.comment.body,
+      html: input.comment.html,
+      channel: ticket.channel,
+    });
+    return ticket;
+  });
+}
+
+type EditableField =
+  | "subject"
+  | "priority"
+  | "type"
+  | "status"
+  | "requester_id"
+  | "organization_id"
+  | "assignee_id"
+  | "group_id"
+  | "tags"
+  | "custom_fields"
+  | "problem_id";
+
+export interface UpdateTicketInput {
+  version?: number;
+  subject?: string;
+  status?: TicketStatus;
+  priority?: TicketPriority;
+  type?: TicketType;
+  requesterId?: number;
+  assigneeId?: number | null;
+  groupId?: number | null;
+  tags?: string[];
+  addTags?: string[];
+  removeTags?: string[];
+  customFields?: Record<string, unknown>;
+  problemId?: number | null;
+}
+
+export async function updateTicket(db: Db, actor: Actor, id: number, input: UpdateTicketInput) {
+  requireCan(actor, "ticket.update");
+  return inTransaction(db, async (trx) => {
+    const ticket = await lockTicket(trx, actor, id);
+    return applyTicketChanges(trx, actor, ticket, input);
+  });
+}
+
+// The rules every property change obeys, whether it comes from one ticket's page, a bulk
+// update or an automation: version check, closed is final, solving needs required fields.
+export async function applyTicketChanges(trx: Db, actor: Actor, ticket: TicketRow, input: UpdateTicketInput) {
+  if (input.version !== undefined && input.version !== ticket.version) {
+    throw conflict("ticket_version_conflict", "Someone else changed this ticket. Reload and try again.", {
+      current: ticket,
+    });
+  }
+  if (ticket.status === "closed") throw conflict("ticket_closed", "Closed tickets cannot be changed.");
+  const ws = actor.workspaceId;
+  const next: Partial<Pick<TicketRow, EditableField>> = {};
+  if (input.subject !== undefined) next.subject = input.subject.trim();
+  if (input.priority !== undefined) next.priority = input.priority;
+  if (input.type !== undefined) next.type = input.type;
+  if (input.status !== undefined) next.status = input.status;
+  if (input.requesterId !== undefined) {
+    const requester = await requireContact(trx, ws, input.requesterId).catch(() => {
+      throw invalid([{ path: "requesterId", message: "is not a contact of this workspace" }]);
+    });
+    next.requester_id = requester.id;
+    next.organization_id = requester.organization_id;
+  }
+  if (input.assigneeId !== undefined || input.groupId !== undefined) {
+    const assigneeId = input.assigneeId !== undefined ? input.assigneeId : ticket.assignee_id;
+    const groupId = input.groupId !== undefined ? input.groupId : ticket.group_id;
+    await checkAssignment(trx, ws, assigneeId, groupId);
+    next.assignee_id = assigneeId;
+    next.group_id = groupId;
+  }
+  if (input.tags !== undefined || input.addTags !== undefined || input.removeTags !== undefined) {
+    const removed = new Set(normalizeTags(input.removeTags ?? []));
+    const base = input.tags !== undefined ? input.tags : ticket.tags;
+    next.tags = normalizeTags([...base, ...(input.addTags ?? [])]).filter((t) => !removed.has(t));
+  }
+  const defs = await activeFieldDefinitions(trx, ws);
+  if (input.customFields !== undefined) {
+    const merged = mergeFieldValues(defs, ticket.custom_fields, input.customFields);
+    if (merged.errors.length) throw invalid(merged.errors);
+    next.custom_fields = merged.values;
+  }
+  if (input.problemId !== undefined)
+    next.problem_id = await checkProblemLink(trx, ticket, next.type ?? ticket.type, input.problemId);
+  const status = next.status ?? ticket.status;
+  if (status === "closed" && ticket.status !== "solved") {
+    throw invalid([{ path: "status", message: "only a solved ticket can be closed" }]);
+  }
+  if (status === "solved" && ticket.status !== "solved") {
+    const missing = missingOnSolve(defs, next.custom_fields ?? ticket.custom_fields);
+    if (missing.length) throw invalid(missing, "Fill in the required fields before solving.");
+  }
+  // A ticket with an assignee is being worked: leave "new" when someone takes it.
+  if (next.assignee_id && ticket.status === "new" && input.status === undefined) next.status = "open";
+  const changes = diff(ticket as unknown as Record<string, unknown>, next as Record<string, unknown>);
+  if (Object.keys(changes).length === 0) return ticket;
+  const now = new Date();
+  const finalStatus = next.status ?? ticket.status;
+  const updated = await trx
+    .updateTable("tickets")
+    .set({
+      ...next,
+      custom_fields: next.custom_fields ? JSON.stringify(next.custom_fields) : undefined,
+      solved_at: finalStatus === "solved" || finalStatus === "closed" ? (ticket.solved_at ?? now) : null,
+      closed_at: finalStatus === "closed" ? now : null,
+      version: ticket.version + 1,
+      updated_at: now,
+    })
+    .where("workspace_id", "=", ws)
+    .where("id", "=", ticket.id)
+    .returning(TICKET_COLUMNS)
+    .executeTakeFirstOrThrow();
+  await appendEvent(trx, actor, updated, "ticket.updated", renameChanges(changes));
+  return updated;
+}
+
+async function checkProblemLink(trx: Db, ticket: TicketRow, type: TicketType, problemId: number | null) {
+  if (problemId === null) return null;
+  if (problemId === ticket.id)
+    throw invalid([{ path: "problemId", message: "a ticket cannot be its own problem" }]);
+  const problem = await trx
+    .selectFrom("tickets")
+    .select(["id", "type"])
+    .where("workspace_id", "=", ticket.workspace_id)
+    .where("id", "=", problemId)
+    .executeTakeFirst();
+  if (problem?.type !== "problem") {
+    throw invalid([{ path: "problemId", message: "must be a ticket of type problem" }]);
+  }
+  if (type !== "incident") {
+    throw new AppError(422, "validation_failed", "Only incidents link to a problem.", {
+      errors: [{ path: "problemId", message: "only tickets of type incident link to a problem" }],
+    });
+  }
+  return problemId;
+}
+
+const API_NAMES: Record<string, string> = {
+  requester_id: "requesterId",
+  organization_id: "organizationId",
+  assignee_id: "assigneeId",
+  group_id: "groupId",
+  custom_fields: "customFields",
+  problem_id: "problemId",
+};
+
+function renameChanges(changes: Record<string, unknown>) {
+  return Object.fromEntries(Object.entries(changes).map(([k, v]) => [API_NAMES[k] ?? k, v]));
+}
