@@ -53,6 +53,9 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         rateLimit: {
           max: app.config.loginRateLimit,
           timeWindow: "1 minute",
+          // Counted after the body is parsed: on the default onRequest hook the email is not
+          // known yet, and every address tried from one IP would share a single counter.
+          hook: "preValidation",
           keyGenerator: (req) =>
             `${req.ip}|${String((req.body as { email?: string })?.email ?? "").toLowerCase()}`,
         },
@@ -74,7 +77,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         );
       }
       const user = candidates[0];
-      if (!user) {
+      if (!user?.password_hash) {
         await burnPasswordCheck(req.body.password);
         throw unauthorized("Email or password is wrong.");
       }
