@@ -154,8 +154,8 @@ export async function createTicket(db: Db, actor: Actor, input: CreateTicketInpu
       assigneeId: ticket.assignee_id,
       groupId: ticket.group_id,
     });
-    // The opening comment: from the requester when a customer (or an integration on their
-    // behalf) writes in; an agent opening a ticket for a customer writes the first outbound reply.
+    // The opening comment is the customer's request, even when an agent or an integration types
+    // it in for them; an agent's private comment (public: false) is an internal note instead.
     const fromAgent = actor.type === "user" && input.comment.public === false;
     await insertMessage(trx, actor, ticket, {
       kind: fromAgent ? "note" : "reply",
@@ -252,7 +252,9 @@ export async function applyTicketChanges(trx: Db, actor: Actor, ticket: TicketRo
   if (status === "closed" && ticket.status !== "solved") {
     throw invalid([{ path: "status", message: "only a solved ticket can be closed" }]);
   }
-  if (status === "solved" && ticket.status !== "solved") {
+  // Checked on the way into solved and on every field edit while solved, so a required value
+  // cannot be emptied after the fact.
+  if (status === "solved" && (ticket.status !== "solved" || next.custom_fields !== undefined)) {
     const missing = missingOnSolve(defs, next.custom_fields ?? ticket.custom_fields);
     if (missing.length) throw invalid(missing, "Fill in the required fields before solving.");
   }
