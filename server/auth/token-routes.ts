@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { forbidden, notFound } from "../http/errors.ts";
+import { forbidden, invalid, notFound } from "../http/errors.ts";
 import { ALL_SCOPES } from "./actor.ts";
 import { requireAgent } from "./permissions.ts";
 import { newToken, sha256 } from "./secrets.ts";
@@ -90,12 +90,17 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const actor = req.actor;
       requireAgent(actor);
       // A token never has more power than its owner: only admins may mint admin scope,
-      // and a token cannot mint a token wider than itself.
-      const ceiling =
-        actor.scopes ?? (actor.role === "admin" ? ALL_SCOPES : ALL_SCOPES.filter((s) => s !== "admin"));
+      // and a token cannot mint a token wider than itself. Both limits apply at once, so an
+      // admin token kept by someone since demoted cannot mint admin scope either.
+      const ceiling = ALL_SCOPES.filter(
+        (s) => (s !== "admin" || actor.role === "admin") && (actor.scopes?.includes(s) ?? true),
+      );
       const tooWide = req.body.scopes.filter((s) => !ceiling.includes(s));
       if (tooWide.length) {
         throw forbidden(`You cannot grant the scope(s): ${tooWide.join(", ")}.`);
+      }
+      if (req.body.expiresAt && new Date(req.body.expiresAt) <= new Date()) {
+        throw invalid([{ path: "expiresAt", message: "must be in the future" }]);
       }
       const token = newToken("pat");
       const row = await app.db
