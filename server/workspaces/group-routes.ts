@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { requireAgent, requireCan } from "../auth/permissions.ts";
 import { notFound } from "../http/errors.ts";
-import { createGroup } from "./service.ts";
+import { createGroup, deleteGroup } from "./service.ts";
 
 const GroupView = Type.Object({
   id: Type.Integer(),
@@ -68,7 +68,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ["groups"],
         params: GroupParams,
-        body: Type.Partial(GroupBody),
+        body: Type.Partial(GroupBody, { additionalProperties: false, minProperties: 1 }),
         response: { 200: GroupView },
       },
     },
@@ -83,6 +83,20 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .executeTakeFirst();
       if (!group) throw notFound("group");
       return present(group);
+    },
+  );
+
+  app.delete(
+    "/api/v1/groups/:id",
+    {
+      config: { scope: "admin" },
+      schema: { tags: ["groups"], params: GroupParams, response: { 204: Type.Null() } },
+    },
+    async (req, reply) => {
+      requireCan(req.actor, "workspace.admin");
+      await deleteGroup(app.db, req.actor.workspaceId, req.params.id);
+      reply.status(204);
+      return null;
     },
   );
 };

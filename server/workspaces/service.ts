@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { hashPassword } from "../auth/secrets.ts";
 import { type Db, inTransaction } from "../db/connection.ts";
 import type { Role, TicketAccess } from "../db/types.ts";
+import { conflict, notFound } from "../http/errors.ts";
 import { createDefaultViews } from "../views/defaults.ts";
 
 export async function createWorkspace(db: Db, name: string) {
@@ -81,6 +82,46 @@ export async function createGroup(db: Db, workspaceId: number, name: string, des
     .values({ workspace_id: workspaceId, name, description })
     .returning(["id", "name", "description", "created_at"])
     .executeTakeFirstOrThrow();
+}
+
+// A group that tickets still point at cannot go: the tickets would lose their routing, and
+// the foreign key would refuse anyway. Move the tickets first, then delete the group.
+export async function deleteGroup(db: Db, workspaceId: number, groupId: number) {
+  return inTransaction(db, async (trx) => {
+    const group = await trx
+      .selectFrom("groups")
+      .select("id")
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", groupId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!group) throw notFound("group");
+    const inUse = await trx
+      .selectFrom("tickets")
+      .select(sql<number>`count(*)::int`.as("n"))
+      .where("workspace_id", "=", workspaceId)
+      .where("group_id", "=", groupId)
+      .executeTakeFirstOrThrow();
+    if (inUse.n > 0) {
+      throw conflict(
+        "group_in_use",
+        "Tickets still belong to this group; move them to another group first.",
+        {
+          ticketCount: inUse.n,
+        },
+      );
+    }
+    await trx
+      .deleteFrom("group_members")
+      .where("workspace_id", "=", workspaceId)
+      .where("group_id", "=", groupId)
+      .execute();
+    await trx
+      .deleteFrom("groups")
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", groupId)
+      .execute();
+  });
 }
 
 // First start: one workspace and its admin. Returns null when a workspace already exists.
