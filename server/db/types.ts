@@ -236,4 +236,16 @@ export interface Database {
   api_tokens: ApiTokenTable;
   sessions: SessionTable;
   idempotency_keys: IdempotencyKeyTable;
+  notifications: NotificationTable;
+}
+
+export interface NotificationTable {
+  workspace_id: number;
+  id: Id;
+  user_id: number;
+  ticket_id: number;
+  event_id: number;
+  kind: string;
+  read_at: NullableTimestamp;
+  created_at: CreatedAt;
 }
