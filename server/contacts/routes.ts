@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { requireCan } from "../auth/permissions.ts";
+import { isTimeZone } from "../auth/routes.ts";
 import { inTransaction } from "../db/connection.ts";
 import { invalid, notFound } from "../http/errors.ts";
 import { ContactView, presentContacts } from "./present.ts";
@@ -48,6 +49,10 @@ async function checkOrganization(
     .where("id", "=", id)
     .executeTakeFirst();
   if (!org) throw invalid([{ path: "organizationId", message: "is not an organization of this workspace" }]);
+}
+
+function checkTimeZone(zone: string | null | undefined) {
+  if (zone && !isTimeZone(zone)) throw invalid([{ path: "timeZone", message: "is not an IANA time zone" }]);
 }
 
 export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -121,6 +126,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       requireCan(req.actor, "contact.write");
       const ws = req.actor.workspaceId;
+      checkTimeZone(req.body.timeZone);
       const contact = await inTransaction(app.db, async (trx) => {
         await checkOrganization(trx, ws, req.body.organizationId);
         return createContact(trx, ws, req.body);
@@ -144,6 +150,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
       requireCan(req.actor, "contact.write");
       const ws = req.actor.workspaceId;
       const b = req.body;
+      checkTimeZone(b.timeZone);
       await inTransaction(app.db, async (trx) => {
         await checkOrganization(trx, ws, b.organizationId);
         const updated = await trx

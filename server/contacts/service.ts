@@ -62,15 +62,17 @@ export async function setContactIdentities(
     })),
   ];
   if (rows.length === 0) return;
+  const tooShort = rows.filter((r) => r.kind === "phone" && r.value.replace("+", "").length < 3);
+  if (tooShort.length > 0) {
+    throw invalid(
+      tooShort.map((r) => ({ path: "phones", message: `${r.value || "(empty)"} has too few digits` })),
+    );
+  }
   const taken = await db
     .selectFrom("contact_identities")
     .select(["kind", "value"])
     .where("workspace_id", "=", workspaceId)
-    .where(
-      "value",
-      "in",
-      rows.map((r) => r.value),
-    )
+    .where((eb) => eb.or(rows.map((r) => eb.and([eb("kind", "=", r.kind), eb("value", "=", r.value)]))))
     .execute();
   if (taken.length > 0) {
     throw invalid(
