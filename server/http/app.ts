@@ -9,7 +9,9 @@ import { tokenRoutes } from "../auth/token-routes.ts";
 import type { Config } from "../config.ts";
 import { contactRoutes } from "../contacts/routes.ts";
 import type { Database$, Db } from "../db/connection.ts";
+import { fieldRoutes } from "../fields/routes.ts";
 import { messageRoutes } from "../tickets/message-routes.ts";
+import { ticketOperationRoutes } from "../tickets/operation-routes.ts";
 import { ticketRoutes } from "../tickets/routes.ts";
 import { groupRoutes } from "../workspaces/group-routes.ts";
 import { userRoutes } from "../workspaces/user-routes.ts";
@@ -92,8 +94,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(userRoutes);
   await app.register(groupRoutes);
   await app.register(contactRoutes);
+  await app.register(fieldRoutes);
   await app.register(ticketRoutes);
   await app.register(messageRoutes);
+  await app.register(ticketOperationRoutes);
   return app;
 }
 
