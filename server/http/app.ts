@@ -11,6 +11,7 @@ import { contactRoutes } from "../contacts/routes.ts";
 import type { Database$, Db } from "../db/connection.ts";
 import { fieldRoutes } from "../fields/routes.ts";
 import { messageRoutes } from "../tickets/message-routes.ts";
+import { ticketOperationRoutes } from "../tickets/operation-routes.ts";
 import { ticketRoutes } from "../tickets/routes.ts";
 import { groupRoutes } from "../workspaces/group-routes.ts";
 import { userRoutes } from "../workspaces/user-routes.ts";
@@ -96,6 +97,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(fieldRoutes);
   await app.register(ticketRoutes);
   await app.register(messageRoutes);
+  await app.register(ticketOperationRoutes);
   return app;
 }
 
