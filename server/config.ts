@@ -13,6 +13,7 @@ export interface Config {
   loginRateLimit: number;
   trustProxy: boolean;
   fileStoreDir: string;
+  maxAttachmentMb: number;
   adminEmail: string | null;
   adminPassword: string | null;
   workspaceName: string;
@@ -91,6 +92,7 @@ export function loadConfig(env: Env = process.env): Config {
     loginRateLimit: integer(env, "PARLEY_LOGIN_RATE_LIMIT", 10, 1, 10_000, problems),
     trustProxy: boolean(env, "PARLEY_TRUST_PROXY", false, problems),
     fileStoreDir: resolve(env.PARLEY_FILE_STORE_DIR || resolve(dataDir, "files")),
+    maxAttachmentMb: integer(env, "PARLEY_MAX_ATTACHMENT_MB", 25, 1, 2048, problems),
     adminEmail,
     adminPassword,
     workspaceName: env.PARLEY_WORKSPACE_NAME || "My support team",

@@ -160,6 +160,7 @@ export interface AttachmentTable {
   storage_key: string;
   uploaded_by_user_id: number | null;
   created_at: CreatedAt;
+  uploaded_by_contact_id: Generated<number | null>;
 }
 
 export interface TicketEventTable {

@@ -10,6 +10,7 @@ import type { Config } from "../config.ts";
 import { contactRoutes } from "../contacts/routes.ts";
 import type { Database$, Db } from "../db/connection.ts";
 import { fieldRoutes } from "../fields/routes.ts";
+import { attachmentRoutes } from "../files/routes.ts";
 import { messageRoutes } from "../tickets/message-routes.ts";
 import { ticketOperationRoutes } from "../tickets/operation-routes.ts";
 import { ticketRoutes } from "../tickets/routes.ts";
@@ -95,6 +96,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(groupRoutes);
   await app.register(contactRoutes);
   await app.register(fieldRoutes);
+  await app.register(attachmentRoutes);
   await app.register(ticketRoutes);
   await app.register(messageRoutes);
   await app.register(ticketOperationRoutes);
