@@ -19,6 +19,7 @@ export interface Config {
   workspaceName: string;
   jobs: boolean;
   shutdownGraceMs: number;
+  metricsToken: string | null;
   cookieSecure: boolean;
 }
 
@@ -98,8 +99,12 @@ export function loadConfig(env: Env = process.env): Config {
     workspaceName: env.PARLEY_WORKSPACE_NAME || "My support team",
     jobs: boolean(env, "PARLEY_JOBS", true, problems),
     shutdownGraceMs: integer(env, "PARLEY_SHUTDOWN_GRACE_MS", 10_000, 0, 600_000, problems),
+    metricsToken: env.PARLEY_METRICS_TOKEN || null,
     cookieSecure: boolean(env, "PARLEY_COOKIE_SECURE", publicUrl.startsWith("https:"), problems),
   };
+  if (config.metricsToken !== null && config.metricsToken.length < 16) {
+    problems.push("PARLEY_METRICS_TOKEN must be at least 16 characters");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

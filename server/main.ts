@@ -1,9 +1,14 @@
 import { randomBytes } from "node:crypto";
-import type { FastifyInstance } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import { pino } from "pino";
 import type { Config } from "./config.ts";
 import { type Database$, openDatabase } from "./db/connection.ts";
 import { migrateToLatest } from "./db/migrate.ts";
-import { buildApp, REDACTED_PATHS } from "./http/app.ts";
+import { buildApp, REDACTED_PATHS, serializeRequest } from "./http/app.ts";
+import { createMetrics } from "./http/metrics.ts";
+import { startAssignmentNotifications } from "./jobs/assignment-notifications.ts";
+import { JobQueue } from "./jobs/queue.ts";
+import { type EventBus, startEventBus } from "./realtime/bus.ts";
 import { bootstrapFirstWorkspace } from "./workspaces/service.ts";
 
 export interface RunningServer {
@@ -14,7 +19,11 @@ export interface RunningServer {
 }
 
 export function loggerOptions(config: Config) {
-  return { level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } };
+  return {
+    level: config.logLevel,
+    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    serializers: { req: serializeRequest },
+  };
 }
 
 export async function openAndMigrate(config: Config) {
@@ -24,8 +33,28 @@ export async function openAndMigrate(config: Config) {
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
+  const log: FastifyBaseLogger = pino(loggerOptions(config));
   const database = await openAndMigrate(config);
-  const app = await buildApp({ database, config, logger: loggerOptions(config) });
+  const metrics = createMetrics();
+  let bus: EventBus | null = null;
+  let queue: JobQueue | null = null;
+  let app: FastifyInstance | null = null;
+  try {
+    bus = await startEventBus(database, log.child({ component: "event-bus" }), metrics);
+    queue = await JobQueue.start({
+      database,
+      log: log.child({ component: "jobs" }),
+      metrics,
+      runWorkers: config.jobs,
+    });
+    await startAssignmentNotifications(queue, bus, database.db, log.child({ component: "notifications" }));
+    app = await buildApp({ database, config, loggerInstance: log, metrics, realtime: { bus, metrics } });
+  } catch (err) {
+    await queue?.stop(1000).catch(() => {});
+    await bus?.close().catch(() => {});
+    await database.close();
+    throw err;
+  }
   const generatedPassword = config.adminPassword ? null : randomBytes(12).toString("base64url");
   const firstRun = await bootstrapFirstWorkspace(database.db, {
     workspaceName: config.workspaceName,
@@ -37,11 +66,16 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
   if (firstRun) printFirstRun(url, firstRun.admin.email, generatedPassword);
+  const running = { app, bus, queue };
   let stopping: Promise<void> | null = null;
+  // The order matters: readiness turns 503 and websockets get 1001 (preClose hooks), the listener
+  // stops accepting and in-flight requests finish (app.close), then workers finish the jobs in
+  // hand, then the LISTEN connection and the database close.
   const stop = () => {
-    // Stop taking requests, let the ones in flight finish, then release the database.
     stopping ??= (async () => {
-      await app.close();
+      await running.app.close();
+      await running.queue.stop(config.shutdownGraceMs);
+      await running.bus.close();
       await database.close();
     })();
     return stopping;

@@ -1,7 +1,13 @@
 import cookie from "@fastify/cookie";
 import rateLimit from "@fastify/rate-limit";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import websocket from "@fastify/websocket";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from "fastify";
 import type { Actor, Scope } from "../auth/actor.ts";
 import { authRoutes } from "../auth/routes.ts";
 import { actorFromApiToken, actorFromSession, SESSION_COOKIE } from "../auth/sessions.ts";
@@ -11,6 +17,7 @@ import { contactRoutes } from "../contacts/routes.ts";
 import type { Database$, Db } from "../db/connection.ts";
 import { fieldRoutes } from "../fields/routes.ts";
 import { attachmentRoutes } from "../files/routes.ts";
+import { closeSocketsOnShutdown, type RealtimeOptions, realtimeRoutes } from "../realtime/routes.ts";
 import { messageRoutes } from "../tickets/message-routes.ts";
 import { ticketOperationRoutes } from "../tickets/operation-routes.ts";
 import { ticketRoutes } from "../tickets/routes.ts";
@@ -18,6 +25,7 @@ import { groupRoutes } from "../workspaces/group-routes.ts";
 import { userRoutes } from "../workspaces/user-routes.ts";
 import { forbidden, registerErrorHandling, unauthorized } from "./errors.ts";
 import { healthRoutes } from "./health.ts";
+import { createMetrics, type Metrics, registerMetrics } from "./metrics.ts";
 import { registerOpenApi } from "./openapi.ts";
 
 declare module "fastify" {
@@ -40,6 +48,11 @@ export interface AppOptions {
   database: Database$;
   config: Config;
   logger?: FastifyServerOptions["logger"];
+  // A logger made by the caller (server/main.ts), shared with the event bus and the job queue.
+  loggerInstance?: FastifyBaseLogger;
+  metrics?: Metrics;
+  // The websocket at /api/v1/realtime; off unless given an event bus (tests mostly do without).
+  realtime?: RealtimeOptions;
 }
 
 export const REDACTED_PATHS = [
@@ -51,11 +64,45 @@ export const REDACTED_PATHS = [
   "currentPassword",
   "newPassword",
   "token",
+  "*.token",
+  "accessToken",
+  "*.accessToken",
+  "apiKey",
+  "*.apiKey",
+  "secret",
+  "*.secret",
+  'req.headers["x-api-key"]',
+  'req.headers["proxy-authorization"]',
+  "req.query.token",
 ];
+
+// Fastify's request serializer, minus anything secret in the URL: a browser's websocket sends its
+// API token as ?token=, and request logs would otherwise keep it.
+export function serializeRequest(req: FastifyRequest) {
+  return {
+    method: req.method,
+    url: redactUrl(req.url),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket ? req.socket.remotePort : undefined,
+  };
+}
+
+export function redactUrl(url: string) {
+  return url.replace(/([?&](?:token|access_token|api_key|apikey)=)[^&#]*/gi, "$1[redacted]");
+}
+
+function loggerSettings(options: AppOptions) {
+  if (options.loggerInstance) return { loggerInstance: options.loggerInstance };
+  const logger = options.logger ?? false;
+  if (logger === false) return { logger: false };
+  const base = typeof logger === "object" ? logger : {};
+  return { logger: { ...base, serializers: { ...base.serializers, req: serializeRequest } } };
+}
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...loggerSettings(options),
     trustProxy: options.config.trustProxy,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: "x-request-id",
@@ -74,6 +121,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 }, preClose: closeSocketsOnShutdown });
+  registerMetrics(app, options.metrics ?? createMetrics(), options.config.metricsToken);
   await registerOpenApi(app);
 
   app.addHook("onRequest", async (req) => {
@@ -90,6 +139,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(healthRoutes);
+  if (options.realtime) await app.register(realtimeRoutes, options.realtime);
   await app.register(authRoutes);
   await app.register(tokenRoutes);
   await app.register(userRoutes);

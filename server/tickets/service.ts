@@ -9,6 +9,7 @@ import { appendEvent, diff } from "./events.ts";
 import { activeFieldDefinitions, mergeFieldValues, missingOnSolve, normalizeTags } from "./field-values.ts";
 import { insertMessage } from "./messages.ts";
 import { TICKET_COLUMNS, type TicketRow } from "./present.ts";
+import { hasIncidents, solveIncidents } from "./problems.ts";
 
 export async function lockTicket(trx: Db, actor: Actor, id: number): Promise<TicketRow> {
   const ticket = await trx
@@ -248,6 +249,16 @@ export async function applyTicketChanges(trx: Db, actor: Actor, ticket: TicketRo
   }
   if (input.problemId !== undefined)
     next.problem_id = await checkProblemLink(trx, ticket, next.type ?? ticket.type, input.problemId);
+  else if (next.type !== undefined && next.type !== "incident" && ticket.problem_id !== null)
+    // Only incidents hang off a problem: a ticket that stops being one lets go of its problem.
+    next.problem_id = null;
+  if (ticket.type === "problem" && next.type !== undefined && next.type !== "problem") {
+    if (await hasIncidents(trx, ws, ticket.id)) {
+      throw invalid([
+        { path: "type", message: "a problem with linked incidents stays a problem; unlink them first" },
+      ]);
+    }
+  }
   const status = next.status ?? ticket.status;
   if (status === "closed" && ticket.status !== "solved") {
     throw invalid([{ path: "status", message: "only a solved ticket can be closed" }]);
@@ -279,6 +290,9 @@ export async function applyTicketChanges(trx: Db, actor: Actor, ticket: TicketRo
     .returning(TICKET_COLUMNS)
     .executeTakeFirstOrThrow();
   await appendEvent(trx, actor, updated, "ticket.updated", renameChanges(changes));
+  if (updated.type === "problem" && updated.status === "solved" && ticket.status !== "solved") {
+    await solveIncidents(trx, actor, updated);
+  }
   return updated;
 }
 
@@ -288,11 +302,11 @@ async function checkProblemLink(trx: Db, ticket: TicketRow, type: TicketType, pr
     throw invalid([{ path: "problemId", message: "a ticket cannot be its own problem" }]);
   const problem = await trx
     .selectFrom("tickets")
-    .select(["id", "type"])
+    .select(["id", "type", "merged_into_id"])
     .where("workspace_id", "=", ticket.workspace_id)
     .where("id", "=", problemId)
     .executeTakeFirst();
-  if (problem?.type !== "problem") {
+  if (problem?.type !== "problem" || problem.merged_into_id !== null) {
     throw invalid([{ path: "problemId", message: "must be a ticket of type problem" }]);
   }
   if (type !== "incident") {
