@@ -100,7 +100,10 @@ export class JobQueue {
   // Creates the queue if it does not exist yet (idempotent), and loads it into pg-boss's cache,
   // which enqueue relies on so that it never has to look the queue up mid-transaction.
   async declare(name: string, definition: QueueDefinition = {}) {
-    await this.#boss.createQueue(name, { ...DEFAULT_RETRIES, ...definition });
+    const options = { ...DEFAULT_RETRIES, ...definition };
+    // pg-boss refuses a backoff cap on a fixed delay.
+    if (!options.retryBackoff) delete options.retryDelayMax;
+    await this.#boss.createQueue(name, options);
     this.#declared.add(name);
   }
 
@@ -144,6 +147,13 @@ export class JobQueue {
         }
       },
     );
+  }
+
+  // For operators and tests: where a job is (created, retry, active, completed, failed) and how
+  // many times it was retried.
+  async jobState(name: string, id: string) {
+    const [job] = await this.#boss.findJobs(name, { id });
+    return job ? { state: job.state, retryCount: job.retryCount } : null;
   }
 
   // Stops fetching, lets the jobs in hand finish (up to timeoutMs; after that they are failed and
