@@ -17,10 +17,14 @@ import { contactRoutes } from "../contacts/routes.ts";
 import type { Database$, Db } from "../db/connection.ts";
 import { fieldRoutes } from "../fields/routes.ts";
 import { attachmentRoutes } from "../files/routes.ts";
+import { organizationRoutes } from "../organizations/routes.ts";
+import { customerTicketRoutes } from "../organizations/ticket-routes.ts";
 import { closeSocketsOnShutdown, type RealtimeOptions, realtimeRoutes } from "../realtime/routes.ts";
+import { searchRoutes } from "../search/routes.ts";
 import { messageRoutes } from "../tickets/message-routes.ts";
 import { ticketOperationRoutes } from "../tickets/operation-routes.ts";
 import { ticketRoutes } from "../tickets/routes.ts";
+import { viewRoutes } from "../views/routes.ts";
 import { groupRoutes } from "../workspaces/group-routes.ts";
 import { userRoutes } from "../workspaces/user-routes.ts";
 import { forbidden, registerErrorHandling, unauthorized } from "./errors.ts";
@@ -149,6 +153,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(attachmentRoutes);
   await app.register(ticketRoutes);
   await app.register(messageRoutes);
+  await app.register(organizationRoutes);
+  await app.register(customerTicketRoutes);
+  await app.register(searchRoutes);
+  await app.register(viewRoutes);
   await app.register(ticketOperationRoutes);
   return app;
 }

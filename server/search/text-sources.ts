@@ -1,0 +1,232 @@
+import { sql } from "kysely";
+import type { Actor } from "../auth/actor.ts";
+import { ticketVisibleTo } from "../auth/permissions.ts";
+import type { Db } from "../db/connection.ts";
+import { presentTicket, TICKET_COLUMNS, type TicketRow } from "../tickets/present.ts";
+import type { Hit, Position, Source } from "./pagination.ts";
+import { type TicketFilters, ticketFilterConditions } from "./ticket-filters.ts";
+
+export interface SearchContext {
+  db: Db;
+  actor: Actor;
+  q: string;
+  filters: TicketFilters;
+  sort: "relevance" | "recent";
+}
+
+// Relevance is ranked over the most recently updated matches only: ranking needs every
+// candidate's score, and a common word can match a large share of a million tickets. The
+// candidates come from the GIN index (rare words) or from walking the recency index until
+// enough rows match (common words); the planner picks by the word's statistics. sort=recent
+// pages through every match.
+export const RELEVANCE_WINDOW = 1000;
+
+// The tsvector columns hold subject (weight A) and message body (weight B) under the 'english'
+// configuration; websearch_to_tsquery reads what people type: "a phrase", -word, or.
+const tsQuery = (q: string) => sql`websearch_to_tsquery('english', ${q})`;
+
+// Subject hits score in [0.5, 1), body hits in [0, 0.5): a subject hit always ranks above a
+// body hit; rank/(rank+1) (normalization 32) keeps each within its band. An exact ticket
+// number scores 1.
+const subjectScore = (q: string) =>
+  sql<number>`(0.5 + 0.5 * ts_rank(search_vector, ${tsQuery(q)}, 32)::float8)`;
+const bodyScore = (q: string) => sql<number>`(0.5 * ts_rank(search_vector, ${tsQuery(q)}, 32)::float8)`;
+
+export function ticketNumberIn(q: string): number | null {
+  const match = /^#?(\d{1,15})$/.exec(q.trim());
+  return match ? Number(match[1]) : null;
+}
+
+function visibleTickets(ctx: SearchContext) {
+  return ctx.db
+    .selectFrom("tickets as t")
+    .where("t.workspace_id", "=", ctx.actor.workspaceId)
+    .where(ticketVisibleTo(ctx.actor))
+    .where(ticketFilterConditions(ctx.actor, ctx.filters));
+}
+
+const keysetAfter = (after: Position | null) =>
+  after ? sql`where (key, id) < (${after.key}::float8, ${after.id}::bigint)` : sql``;
+
+async function rankedTicketHits(ctx: SearchContext, after: Position | null, n: number, exclude: number) {
+  const candidates = visibleTickets(ctx)
+    .select(["t.id", "t.search_vector"])
+    .where(sql<boolean>`t.search_vector @@ ${tsQuery(ctx.q)}`)
+    .where("t.id", "<>", exclude)
+    .orderBy("t.updated_at", "desc")
+    .orderBy("t.id", "desc")
+    .limit(RELEVANCE_WINDOW);
+  const { rows } = await sql<{ id: number; key: number }>`
+    with c as (${candidates}),
+    s as (select id, ${subjectScore(ctx.q)} as key from c)
+    select id, key from s ${keysetAfter(after)}
+    order by key desc, id desc limit ${n}`.execute(ctx.db);
+  return rows.map((r) => ({ id: r.id, key: r.key, score: r.key }));
+}
+
+export function ticketSource(ctx: SearchContext): Source {
+  const number = ticketNumberIn(ctx.q);
+  const numberHit = async () =>
+    number === null
+      ? undefined
+      : visibleTickets(ctx)
+          .select(["t.id", "t.updated_at"])
+          .where("t.number", "=", number)
+          .executeTakeFirst();
+
+  async function fetchRelevant(after: Position | null, n: number): Promise<Hit[]> {
+    const exact = await numberHit();
+    const hits: Hit[] = [];
+    if (exact && (after === null || after.key > 1 || (after.key === 1 && after.id > exact.id))) {
+      hits.push({ id: exact.id, key: 1, score: 1 });
+    }
+    return [...hits, ...(await rankedTicketHits(ctx, after, n, exact?.id ?? 0))].slice(0, n);
+  }
+
+  async function fetchRecent(after: Position | null, n: number): Promise<Hit[]> {
+    let q = visibleTickets(ctx)
+      .select([
+        "t.id",
+        "t.updated_at",
+        sql<number>`case when t.number = ${number ?? -1} then 1::float8 else ${subjectScore(ctx.q)} end`.as(
+          "score",
+        ),
+      ])
+      .where((eb) =>
+        eb.or([
+          sql<boolean>`t.search_vector @@ ${tsQuery(ctx.q)}`,
+          ...(number === null ? [] : [eb("t.number", "=", number)]),
+        ]),
+      );
+    if (after) {
+      q = q.where((eb) =>
+        eb(eb.refTuple("t.updated_at", "t.id"), "<", eb.tuple(new Date(after.key) as any, after.id)),
+      );
+    }
+    const rows = await q.orderBy("t.updated_at", "desc").orderBy("t.id", "desc").limit(n).execute();
+    return rows.map((r) => ({ id: r.id, key: r.updated_at.getTime(), score: r.score }));
+  }
+
+  return {
+    type: "tickets",
+    fetch: ctx.sort === "recent" ? fetchRecent : fetchRelevant,
+    async present(hits) {
+      if (hits.length === 0) return [];
+      const rows = (await ctx.db
+        .selectFrom("tickets as t")
+        .select(TICKET_COLUMNS.map((c) => `t.${c}` as const))
+        .where("t.workspace_id", "=", ctx.actor.workspaceId)
+        .where(
+          "t.id",
+          "in",
+          hits.map((h) => h.id),
+        )
+        .execute()) as TicketRow[];
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return hits.map((h) => presentTicket(byId.get(h.id)!));
+    },
+  };
+}
+
+function matchingMessages(ctx: SearchContext) {
+  let q = ctx.db
+    .selectFrom("messages as m")
+    .innerJoin("tickets as t", (j) =>
+      j.onRef("t.workspace_id", "=", "m.workspace_id").onRef("t.id", "=", "m.ticket_id"),
+    )
+    .where("m.workspace_id", "=", ctx.actor.workspaceId)
+    .where(sql<boolean>`m.search_vector @@ ${tsQuery(ctx.q)}`)
+    .where(ticketVisibleTo(ctx.actor))
+    .where(ticketFilterConditions(ctx.actor, ctx.filters));
+  // Internal notes are for the team; a customer's search never finds one.
+  if (ctx.actor.type === "contact") q = q.where("m.kind", "<>", "note");
+  return q;
+}
+
+const MARK_OPEN = "\uE000";
+const MARK_CLOSE = "\uE001";
+// Private-use characters stand in for <mark> while ts_headline runs, so the text around them can
+// be HTML-escaped afterwards; they are stripped from the body first so a message cannot forge one.
+const HEADLINE_OPTIONS = `StartSel=${MARK_OPEN}, StopSel=${MARK_CLOSE}, MaxWords=35, MinWords=15`;
+// ts_headline re-parses the text it is given; a long email is cut so one hit cannot cost seconds.
+const HEADLINE_INPUT_CHARS = 20_000;
+
+export function markedSnippet(headline: string): string {
+  const escaped = headline
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;")
+    .replaceAll("'", "&#39;");
+  return escaped.replaceAll(MARK_OPEN, "<mark>").replaceAll(MARK_CLOSE, "</mark>");
+}
+
+export function messageSource(ctx: SearchContext): Source {
+  async function fetchRelevant(after: Position | null, n: number): Promise<Hit[]> {
+    // Newest messages first: the primary key (workspace_id, id) walks them in order.
+    const candidates = matchingMessages(ctx)
+      .select(["m.id", "m.search_vector"])
+      .orderBy("m.id", "desc")
+      .limit(RELEVANCE_WINDOW);
+    const { rows } = await sql<{ id: number; key: number }>`
+      with c as (${candidates}),
+      s as (select id, ${bodyScore(ctx.q)} as key from c)
+      select id, key from s ${keysetAfter(after)}
+      order by key desc, id desc limit ${n}`.execute(ctx.db);
+    return rows.map((r) => ({ id: r.id, key: r.key, score: r.key }));
+  }
+
+  async function fetchRecent(after: Position | null, n: number): Promise<Hit[]> {
+    let q = matchingMessages(ctx).select([
+      "m.id",
+      "m.created_at",
+      sql<number>`(0.5 * ts_rank(m.search_vector, ${tsQuery(ctx.q)}, 32)::float8)`.as("score"),
+    ]);
+    // Ids grow with time, so id order is creation order and uses the primary key.
+    if (after) q = q.where("m.id", "<", after.id);
+    const rows = await q.orderBy("m.id", "desc").limit(n).execute();
+    return rows.map((r) => ({ id: r.id, key: r.created_at.getTime(), score: r.score }));
+  }
+
+  return {
+    type: "messages",
+    fetch: ctx.sort === "recent" ? fetchRecent : fetchRelevant,
+    async present(hits) {
+      if (hits.length === 0) return [];
+      const rows = await ctx.db
+        .selectFrom("messages as m")
+        .innerJoin("tickets as t", (j) =>
+          j.onRef("t.workspace_id", "=", "m.workspace_id").onRef("t.id", "=", "m.ticket_id"),
+        )
+        .select([
+          "m.id",
+          "m.kind",
+          "m.created_at",
+          "t.id as ticket_id",
+          "t.number",
+          "t.subject",
+          sql<string>`ts_headline('english',
+            translate(left(m.body_text, ${HEADLINE_INPUT_CHARS}), ${MARK_OPEN + MARK_CLOSE}, ''),
+            ${tsQuery(ctx.q)}, ${HEADLINE_OPTIONS})`.as("headline"),
+        ])
+        .where("m.workspace_id", "=", ctx.actor.workspaceId)
+        .where(
+          "m.id",
+          "in",
+          hits.map((h) => h.id),
+        )
+        .execute();
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return hits.map((h) => {
+        const m = byId.get(h.id)!;
+        return {
+          id: m.id,
+          kind: m.kind,
+          createdAt: m.created_at.toISOString(),
+          snippet: markedSnippet(m.headline),
+          ticket: { id: m.ticket_id, number: m.number, subject: m.subject },
+        };
+      });
+    },
+  };
+}
