@@ -54,7 +54,7 @@ test("a customer's reply on a closed ticket opens a linked follow-up ticket", as
   assert.equal(followUp.followUpOfId, ticket.id);
   assert.equal(followUp.subject, "Toner low");
   assert.equal(followUp.priority, "high");
-  assert.equal(followUp.status, "open");
+  assert.equal(followUp.status, "new");
   assert.equal(followUp.requesterId, ticket.requesterId);
   assert.equal(message.ticketId, followUp.id);
 
@@ -65,6 +65,28 @@ test("a customer's reply on a closed ticket opens a linked follow-up ticket", as
   const events = (await ws.as(ws.admin).get(`/api/v1/tickets/${ticket.id}/events`)).json().data;
   const linked = events.find((e: { type: string }) => e.type === "ticket.follow_up_created");
   assert.deepEqual(linked.changes, { followUpId: followUp.id });
+});
+
+test("a follow-up goes back to the assignee, unless they have left", async () => {
+  const ws = await buildWorkspace(ctx());
+  const stays = await ws.agent();
+  const leaves = await ws.agent();
+  const results = [];
+  for (const agent of [stays, leaves]) {
+    const ticket = await ws.ticket({ assigneeId: agent.id });
+    await setStatus(ws, ticket.id, "solved");
+    await setStatus(ws, ticket.id, "closed");
+    if (agent === leaves) {
+      await ws.db.updateTable("users").set({ active: false }).where("id", "=", agent.id).execute();
+    }
+    const customer = await ws.customerSession(ticket.requesterId);
+    const res = await customer.post(`/api/v1/tickets/${ticket.id}/messages`, { body: "Again." });
+    results.push(res.json().ticket);
+  }
+  assert.equal(results[0].assigneeId, stays.id);
+  assert.equal(results[0].status, "open");
+  assert.equal(results[1].assigneeId, null);
+  assert.equal(results[1].status, "new");
 });
 
 test("an agent cannot write on a closed ticket", async () => {

@@ -178,18 +178,19 @@ async function setLifecycle(
 }
 
 async function followUp(trx: Db, actor: Actor, closed: TicketRow, input: AddMessageInput) {
+  const assigneeId = await stillAssignable(trx, closed);
   const ticket = await trx
     .insertInto("tickets")
     .values({
       workspace_id: closed.workspace_id,
       number: await nextTicketNumber(trx, closed.workspace_id),
       subject: closed.subject,
-      status: "open",
+      status: assigneeId ? "open" : "new",
       priority: closed.priority,
       type: closed.type,
       requester_id: closed.requester_id,
       organization_id: closed.organization_id,
-      assignee_id: closed.assignee_id,
+      assignee_id: assigneeId,
       group_id: closed.group_id,
       channel: closed.channel,
       tags: closed.tags,
@@ -200,7 +201,13 @@ async function followUp(trx: Db, actor: Actor, closed: TicketRow, input: AddMess
     })
     .returning(TICKET_COLUMNS)
     .executeTakeFirstOrThrow();
-  await appendEvent(trx, actor, ticket, "ticket.created", { followUpOfId: closed.id });
+  await appendEvent(trx, actor, ticket, "ticket.created", {
+    status: ticket.status,
+    priority: ticket.priority,
+    assigneeId: ticket.assignee_id,
+    groupId: ticket.group_id,
+    followUpOfId: closed.id,
+  });
   await appendEvent(trx, actor, closed, "ticket.follow_up_created", { followUpId: ticket.id });
   const message = await insertMessage(trx, actor, ticket, {
     kind: "reply",
@@ -212,4 +219,17 @@ async function followUp(trx: Db, actor: Actor, closed: TicketRow, input: AddMess
     attachmentIds: input.attachmentIds,
   });
   return { message, ticket };
+}
+
+// The follow-up goes back to whoever handled the closed ticket, unless they have since left or
+// lost the agent role: a ticket assigned to someone who never signs in again is never answered.
+async function stillAssignable(trx: Db, closed: TicketRow): Promise<number | null> {
+  if (closed.assignee_id === null) return null;
+  const user = await trx
+    .selectFrom("users")
+    .select(["active", "role"])
+    .where("workspace_id", "=", closed.workspace_id)
+    .where("id", "=", closed.assignee_id)
+    .executeTakeFirst();
+  return user?.active && user.role !== "light_agent" ? closed.assignee_id : null;
 }
