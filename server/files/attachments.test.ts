@@ -183,6 +183,22 @@ test("a customer uploads to their own ticket and never sees files on internal no
   assert.equal((await customer.get(noteFile.url)).statusCode, 404);
 });
 
+test("a customer cannot attach another customer's upload to their own ticket", async () => {
+  const ws = await buildWorkspace(ctx());
+  const victim = await ws.contact();
+  const thief = await ws.contact();
+  const thiefTicket = await ws.ticket({ requester: { id: thief.id } });
+  const secret = (await upload(await ws.customerSession(victim.id), "passport.png", "image/png", PNG)).json();
+  const thiefClient = await ws.customerSession(thief.id);
+  const res = await thiefClient.post(`/api/v1/tickets/${thiefTicket.id}/messages`, {
+    body: "mine now",
+    attachmentIds: [secret.id],
+  });
+  assert.equal(res.statusCode, 422);
+  assert.equal(res.json().errors[0].path, "attachmentIds");
+  assert.equal((await thiefClient.get(secret.url)).statusCode, 404);
+});
+
 test("an upload over PARLEY_MAX_ATTACHMENT_MB is 413 payload_too_large and leaves no file", async () => {
   const ws = await buildWorkspace(ctx());
   const before = storedFiles().length;

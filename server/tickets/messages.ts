@@ -69,17 +69,19 @@ export async function insertMessage(trx: Db, actor: Actor, ticket: TicketScope, 
   return message;
 }
 
+// Only the uploader may attach an upload: ids are sequential, so anything looser would let one
+// customer attach (and then download) another's file by guessing its id.
 async function attachUploads(trx: Db, actor: Actor, messageId: number, ids: number[]) {
-  const uploaderId = actor.type === "user" ? actor.userId : null;
-  const attached = await trx
+  let q = trx
     .updateTable("attachments")
     .set({ message_id: messageId })
     .where("workspace_id", "=", actor.workspaceId)
     .where("id", "in", ids)
-    .where("message_id", "is", null)
-    .where("uploaded_by_user_id", uploaderId === null ? "is" : "=", uploaderId)
-    .returning("id")
-    .execute();
+    .where("message_id", "is", null);
+  if (actor.type === "user") q = q.where("uploaded_by_user_id", "=", actor.userId);
+  else if (actor.type === "contact") q = q.where("uploaded_by_contact_id", "=", actor.contactId);
+  else q = q.where("uploaded_by_user_id", "is", null).where("uploaded_by_contact_id", "is", null);
+  const attached = await q.returning("id").execute();
   if (attached.length !== new Set(ids).size) {
     throw invalid([
       { path: "attachmentIds", message: "includes uploads that are not yours or already attached" },
