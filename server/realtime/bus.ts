@@ -129,6 +129,8 @@ export class EventBus {
     if (!pending) {
       pending = this.#loadDetails(notice);
       this.#details.set(key, pending);
+      // A failed load is not remembered: the next subscriber tries again.
+      pending.catch(() => this.#details.delete(key));
       // Recent events only: subscribers ask within the same tick or a few queries later.
       if (this.#details.size > 500) this.#details.delete(this.#details.keys().next().value!);
     }
