@@ -6,8 +6,8 @@ import type { Hit, Position, Source } from "./pagination.ts";
 import type { SearchContext } from "./text-sources.ts";
 
 // Names and email addresses are matched by trigrams (pg_trgm GIN indexes on contacts.name,
-// contact_identities.value and organizations.name): a part of a word ("ackm" in "Packman"), a
-// part of an address, or a small typo ("Jonh") still finds them. pg_trgm's default word
+// contact_identities.value and organizations.name): a part of a word ("ackm" in "Packman") or a
+// small typo ("Jonh") finds a name, a part of an address finds the address. pg_trgm's default word
 // similarity threshold (0.6) misses most one-letter typos in short names; 0.4 catches them and
 // the ranking puts the closest first.
 const WORD_SIMILARITY_THRESHOLD = "0.4";
@@ -19,11 +19,16 @@ const MIN_SUBSTRING_CHARS = 3;
 const score = (q: string, column: RawBuilder<unknown>) =>
   sql<number>`(0.7::float8 * word_similarity(${q}, ${column}) + 0.3::float8 * similarity(${q}, ${column}))`;
 
+// A query that matches more than this many names (or addresses) ranks the first this many the
+// index returns: past that, similarity scores no longer tell the hits apart.
+const CANDIDATE_CAP = 1000;
+
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+
 function nameMatch(q: string, column: RawBuilder<unknown>) {
   const similar = sql<boolean>`${column} %> ${q}`;
   if (q.length < MIN_SUBSTRING_CHARS) return similar;
-  const pattern = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-  return sql<boolean>`(${column} ilike ${pattern} or ${similar})`;
+  return sql<boolean>`(${column} ilike ${likePattern(q)} or ${similar})`;
 }
 
 const keysetAfter = (after: Position | null, recent: boolean) => {
@@ -67,14 +72,20 @@ const epochMs = (column: RawBuilder<unknown>) => sql<number>`(extract(epoch from
 export function contactSource(ctx: SearchContext): Source {
   const ws = ctx.actor.workspaceId;
   const q = ctx.q.trim();
+  // Addresses match by substring only: fuzzy matching would find every address of a common
+  // domain ("gmail.com") for any query that ends in it.
+  const byAddress =
+    q.length < MIN_SUBSTRING_CHARS
+      ? sql``
+      : sql`union all (
+          select i.contact_id, ${score(q, sql`i.value`)} from contact_identities i
+          where i.workspace_id = ${ws} and i.value ilike ${likePattern(q)} limit ${CANDIDATE_CAP})`;
   const scored = sql`
     select h.id, max(h.score)::float8 as score, ${epochMs(sql`c.created_at`)} as created_ms
     from (
-      select c.id, ${score(q, sql`c.name`)} as score from contacts c
-      where c.workspace_id = ${ws} and ${nameMatch(q, sql`c.name`)}
-      union all
-      select i.contact_id, ${score(q, sql`i.value`)} from contact_identities i
-      where i.workspace_id = ${ws} and ${nameMatch(q, sql`i.value`)}
+      (select c.id, ${score(q, sql`c.name`)} as score from contacts c
+       where c.workspace_id = ${ws} and ${nameMatch(q, sql`c.name`)} limit ${CANDIDATE_CAP})
+      ${byAddress}
     ) h
     join contacts c on c.workspace_id = ${ws} and c.id = h.id
     group by h.id, c.created_at`;
@@ -99,7 +110,8 @@ export function organizationSource(ctx: SearchContext): Source {
       greatest(${score(q, sql`o.name`)}, case when o.domains @> ${domain} then 1::float8 else 0 end) as score,
       ${epochMs(sql`o.created_at`)} as created_ms
     from organizations o
-    where o.workspace_id = ${ws} and (${nameMatch(q, sql`o.name`)} or o.domains @> ${domain})`;
+    where o.workspace_id = ${ws} and (${nameMatch(q, sql`o.name`)} or o.domains @> ${domain})
+    limit ${CANDIDATE_CAP}`;
   return {
     type: "organizations",
     fetch: (after, n) => pageOf(ctx, scored, after, n),
