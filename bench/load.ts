@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 
 // A closed-loop HTTP load generator: `concurrency` workers each keep one request in flight on
@@ -46,6 +46,8 @@ export interface LoadResult {
   // CPU milliseconds per completed request: the server process, and this load generator.
   serverCpuMs: number;
   clientCpuMs: number;
+  // Every postgres process on the machine (other users of the server included).
+  postgresCpuMs: number;
   // The slowest requests, so the caller can explain them.
   slowest: { ms: number; req: BenchRequest }[];
 }
@@ -100,6 +102,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let ok = 0;
   const serverCpu0 = processCpuMs(options.serverPid);
   const clientCpu0 = process.cpuUsage();
+  const postgresCpu0 = postgresCpuMs();
   const started = performance.now();
   const deadline = options.durationSec ? started + options.durationSec * 1000 : Number.POSITIVE_INFINITY;
   const limit = options.requests ?? Number.POSITIVE_INFINITY;
@@ -138,6 +141,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const seconds = (performance.now() - started) / 1000;
   const serverCpu = processCpuMs(options.serverPid) - serverCpu0;
   const clientCpu = process.cpuUsage(clientCpu0);
+  const postgresCpu = postgresCpuMs() - postgresCpu0;
   agent.destroy();
   const sorted = latencies.sort((a, b) => a - b);
   return {
@@ -153,8 +157,30 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     max: sorted.at(-1) ?? Number.NaN,
     serverCpuMs: serverCpu / Math.max(1, ok + errors),
     clientCpuMs: (clientCpu.user + clientCpu.system) / 1000 / Math.max(1, ok + errors),
+    postgresCpuMs: postgresCpu / Math.max(1, ok + errors),
     slowest,
   };
+}
+
+// CPU time of all PostgreSQL server processes (backends exit with their connections, so this
+// undercounts a little when the pool closes connections during a run).
+export function postgresCpuMs(): number {
+  let total = 0;
+  try {
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        if (!stat.includes("(postgres)")) continue;
+        total += processCpuMs(Number(entry));
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+  } catch {
+    return Number.NaN;
+  }
+  return total;
 }
 
 // User + system CPU time of a process from /proc (Linux; clock ticks of 10 ms). NaN elsewhere.

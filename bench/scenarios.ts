@@ -194,12 +194,12 @@ const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : 1) : "
 
 export function table(rows: Row[]) {
   const lines = [
-    "| scenario | request | concurrency | requests | non-2xx/errors | req/s | p50 ms | p95 ms | p99 ms | max ms | server CPU ms/req | client CPU ms/req |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| scenario | request | concurrency | requests | non-2xx/errors | req/s | p50 ms | p95 ms | p99 ms | max ms | CPU ms/req: server | load generator | postgres |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.scenario} | ${r.label} | ${r.concurrency} | ${r.requests} | ${r.errors} | ${fmt(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${r.serverCpuMs.toFixed(2)} | ${r.clientCpuMs.toFixed(2)} |`,
+      `| ${r.scenario} | ${r.label} | ${r.concurrency} | ${r.requests} | ${r.errors} | ${fmt(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${r.serverCpuMs.toFixed(2)} | ${r.clientCpuMs.toFixed(2)} | ${r.postgresCpuMs.toFixed(2)} |`,
     );
   }
   return lines.join("\n");
