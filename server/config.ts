@@ -20,7 +20,22 @@ export interface Config {
   jobs: boolean;
   shutdownGraceMs: number;
   metricsToken: string | null;
+  secretKey: string | null;
+  email: EmailConfig;
   cookieSecure: boolean;
+}
+
+export interface EmailConfig {
+  // Parley's own SMTP listener for MX or relay delivery; null keeps it off.
+  smtpListenPort: number | null;
+  smtpListenHost: string;
+  smtpTlsCert: string | null;
+  smtpTlsKey: string | null;
+  smtpMaxMb: number;
+  // Default outbound relay (smtp://user:pass@host:port) for mailboxes without their own.
+  smtpRelayUrl: string | null;
+  // The domain in the Message-IDs Parley generates.
+  messageIdDomain: string;
 }
 
 export class ConfigError extends Error {
@@ -101,10 +116,44 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceMs: integer(env, "PARLEY_SHUTDOWN_GRACE_MS", 10_000, 0, 600_000, problems),
     metricsToken: env.PARLEY_METRICS_TOKEN || null,
     cookieSecure: boolean(env, "PARLEY_COOKIE_SECURE", publicUrl.startsWith("https:"), problems),
+    secretKey: env.PARLEY_SECRET_KEY || null,
+    email: emailConfig(env, host, publicUrl, problems),
   };
+  if (config.secretKey !== null && config.secretKey.length < 32) {
+    problems.push("PARLEY_SECRET_KEY must be at least 32 characters");
+  }
   if (config.metricsToken !== null && config.metricsToken.length < 16) {
     problems.push("PARLEY_METRICS_TOKEN must be at least 16 characters");
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function emailConfig(env: Env, host: string, publicUrl: string, problems: string[]): EmailConfig {
+  const listen = env.PARLEY_SMTP_PORT;
+  const smtpListenPort = listen ? integer(env, "PARLEY_SMTP_PORT", 0, 0, 65535, problems) : null;
+  const smtpTlsCert = env.PARLEY_SMTP_TLS_CERT || null;
+  const smtpTlsKey = env.PARLEY_SMTP_TLS_KEY || null;
+  if ((smtpTlsCert === null) !== (smtpTlsKey === null)) {
+    problems.push("PARLEY_SMTP_TLS_CERT and PARLEY_SMTP_TLS_KEY must be set together");
+  }
+  const smtpRelayUrl = env.PARLEY_SMTP_RELAY_URL || null;
+  if (smtpRelayUrl !== null && !/^smtps?:\/\/[^/]+/.test(smtpRelayUrl)) {
+    problems.push('PARLEY_SMTP_RELAY_URL must look like "smtp://user:pass@host:587" or "smtps://host:465"');
+  }
+  let publicHost = "localhost";
+  try {
+    publicHost = new URL(publicUrl).hostname;
+  } catch {
+    // reported by the PARLEY_PUBLIC_URL check
+  }
+  return {
+    smtpListenPort,
+    smtpListenHost: env.PARLEY_SMTP_HOST || host,
+    smtpTlsCert,
+    smtpTlsKey,
+    smtpMaxMb: integer(env, "PARLEY_SMTP_MAX_MB", 35, 1, 1024, problems),
+    smtpRelayUrl,
+    messageIdDomain: env.PARLEY_EMAIL_DOMAIN || publicHost,
+  };
 }

@@ -48,7 +48,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
       runWorkers: config.jobs,
     });
     await startAssignmentNotifications(queue, bus, database.db, log.child({ component: "notifications" }));
-    app = await buildApp({ database, config, loggerInstance: log, metrics, realtime: { bus, metrics } });
+    app = await buildApp({
+      database,
+      config,
+      loggerInstance: log,
+      metrics,
+      realtime: { bus, metrics },
+      queue,
+    });
   } catch (err) {
     await queue?.stop(1000).catch(() => {});
     await bus?.close().catch(() => {});

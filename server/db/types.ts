@@ -220,7 +220,7 @@ export interface IdempotencyKeyTable {
   created_at: CreatedAt;
 }
 
-export interface Database {
+export interface Database extends EmailTables {
   workspaces: WorkspaceTable;
   users: UserTable;
   groups: GroupTable;
@@ -249,4 +249,99 @@ export interface NotificationTable {
   kind: string;
   read_at: NullableTimestamp;
   created_at: CreatedAt;
+}
+
+// Email channel (migration 20261123T1600-email).
+export type MailboxInbound = "smtp" | "imap" | "upload";
+
+export interface MailboxTable {
+  workspace_id: number;
+  id: Generated<number>;
+  name: string;
+  address: string;
+  group_id: number | null;
+  inbound: Generated<MailboxInbound>;
+  imap: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  imap_secret: string | null;
+  smtp: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  smtp_secret: string | null;
+  settings: ColumnType<Record<string, unknown>, string | undefined, string>;
+  active: Generated<boolean>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export type InboundStatus = "received" | "processed" | "ignored" | "failed";
+
+export interface InboundEmailTable {
+  workspace_id: number;
+  id: Generated<number>;
+  mailbox_id: number;
+  source: MailboxInbound;
+  dedupe_key: string;
+  message_id_header: string | null;
+  raw: Uint8Array;
+  size: number;
+  envelope: ColumnType<Record<string, unknown>, string | undefined, string>;
+  status: Generated<InboundStatus>;
+  reason: string | null;
+  attempts: Generated<number>;
+  ticket_id: number | null;
+  message_id: number | null;
+  received_at: ColumnType<Date, Date | string | undefined, never>;
+  processed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface ImapCursorTable {
+  workspace_id: number;
+  mailbox_id: number;
+  folder: string;
+  uidvalidity: number;
+  last_uid: Generated<number>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface TicketParticipantTable {
+  workspace_id: number;
+  ticket_id: number;
+  contact_id: number;
+  role: Generated<"cc" | "follower">;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export type OutboundStatus = "queued" | "sending" | "sent" | "failed" | "bounced";
+
+export interface OutboundEmailTable {
+  workspace_id: number;
+  id: Generated<number>;
+  message_id: number | null;
+  ticket_id: number | null;
+  mailbox_id: number;
+  kind: Generated<string>;
+  message_id_header: string;
+  recipients: ColumnType<{ to: string[]; cc: string[] }, string, string>;
+  subject: string;
+  status: Generated<OutboundStatus>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  sent_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface EmailTemplateTable {
+  workspace_id: number;
+  key: "ticket_received" | "agent_replied" | "ticket_solved";
+  subject: string;
+  body_text: string;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface EmailTables {
+  mailboxes: MailboxTable;
+  inbound_emails: InboundEmailTable;
+  imap_cursors: ImapCursorTable;
+  ticket_participants: TicketParticipantTable;
+  outbound_emails: OutboundEmailTable;
+  email_templates: EmailTemplateTable;
 }

@@ -15,8 +15,10 @@ import { tokenRoutes } from "../auth/token-routes.ts";
 import type { Config } from "../config.ts";
 import { contactRoutes } from "../contacts/routes.ts";
 import type { Database$, Db } from "../db/connection.ts";
+import { mailboxRoutes } from "../email/mailbox-routes.ts";
 import { fieldRoutes } from "../fields/routes.ts";
 import { attachmentRoutes } from "../files/routes.ts";
+import type { JobQueue } from "../jobs/queue.ts";
 import { organizationRoutes } from "../organizations/routes.ts";
 import { customerTicketRoutes } from "../organizations/ticket-routes.ts";
 import { closeSocketsOnShutdown, type RealtimeOptions, realtimeRoutes } from "../realtime/routes.ts";
@@ -37,6 +39,7 @@ declare module "fastify" {
     db: Db;
     database: Database$;
     config: Config;
+    queue: JobQueue | null;
   }
   interface FastifyRequest {
     // Set by the auth hook on every route that is not marked public.
@@ -57,6 +60,8 @@ export interface AppOptions {
   metrics?: Metrics;
   // The websocket at /api/v1/realtime; off unless given an event bus (tests mostly do without).
   realtime?: RealtimeOptions;
+  // The job queue; null in tests that run without workers (work is then done in-process).
+  queue?: JobQueue | null;
 }
 
 export const REDACTED_PATHS = [
@@ -117,6 +122,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate("db", options.database.db);
   app.decorate("database", options.database);
   app.decorate("config", options.config);
+  app.decorate("queue", options.queue ?? null);
   app.decorateRequest("actor", null as never);
 
   registerErrorHandling(app);
@@ -158,6 +164,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(searchRoutes);
   await app.register(viewRoutes);
   await app.register(ticketOperationRoutes);
+  await app.register(mailboxRoutes);
   return app;
 }
 
