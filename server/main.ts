@@ -4,6 +4,8 @@ import { pino } from "pino";
 import type { Config } from "./config.ts";
 import { type Database$, openDatabase } from "./db/connection.ts";
 import { migrateToLatest } from "./db/migrate.ts";
+import { type RunningEmail, startEmail } from "./email/start.ts";
+import { LocalFileStore } from "./files/store.ts";
 import { buildApp, REDACTED_PATHS, serializeRequest } from "./http/app.ts";
 import { createMetrics } from "./http/metrics.ts";
 import { startAssignmentNotifications } from "./jobs/assignment-notifications.ts";
@@ -38,6 +40,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const metrics = createMetrics();
   let bus: EventBus | null = null;
   let queue: JobQueue | null = null;
+  let email: RunningEmail | null = null;
   let app: FastifyInstance | null = null;
   try {
     bus = await startEventBus(database, log.child({ component: "event-bus" }), metrics);
@@ -48,6 +51,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
       runWorkers: config.jobs,
     });
     await startAssignmentNotifications(queue, bus, database.db, log.child({ component: "notifications" }));
+    email = await startEmail({
+      database,
+      queue,
+      config,
+      log: log.child({ component: "email" }),
+      // The same store the attachment routes read from, so inbound attachments download like uploads.
+      fileStore: new LocalFileStore(config.fileStoreDir),
+    });
     app = await buildApp({
       database,
       config,
@@ -57,6 +68,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       queue,
     });
   } catch (err) {
+    await email?.stop().catch(() => {});
     await queue?.stop(1000).catch(() => {});
     await bus?.close().catch(() => {});
     await database.close();
@@ -73,14 +85,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
   if (firstRun) printFirstRun(url, firstRun.admin.email, generatedPassword);
-  const running = { app, bus, queue };
+  const running = { app, bus, queue, email };
   let stopping: Promise<void> | null = null;
   // The order matters: readiness turns 503 and websockets get 1001 (preClose hooks), the listener
-  // stops accepting and in-flight requests finish (app.close), then workers finish the jobs in
-  // hand, then the LISTEN connection and the database close.
+  // stops accepting and in-flight requests finish (app.close), the email listeners and pollers stop
+  // taking mail, then workers finish the jobs in hand, then the LISTEN connection and the database close.
   const stop = () => {
     stopping ??= (async () => {
       await running.app.close();
+      await running.email.stop();
       await running.queue.stop(config.shutdownGraceMs);
       await running.bus.close();
       await database.close();
