@@ -30,6 +30,8 @@ export interface LoadOptions {
   onResponse?: (req: BenchRequest, res: BenchResponse) => void;
   // The server's process id, to report the CPU it spent per request.
   serverPid?: number;
+  // Connections opened by an earlier run (a warm-up), so this one measures the steady state.
+  agent?: http.Agent;
 }
 
 export interface LoadResult {
@@ -93,7 +95,7 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const agent = options.agent ?? new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
   const latencies: number[] = [];
   const slowest: { ms: number; req: BenchRequest }[] = [];
   const errorSamples: string[] = [];
@@ -142,7 +144,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const serverCpu = processCpuMs(options.serverPid) - serverCpu0;
   const clientCpu = process.cpuUsage(clientCpu0);
   const postgresCpu = postgresCpuMs() - postgresCpu0;
-  agent.destroy();
+  if (!options.agent) agent.destroy();
   const sorted = latencies.sort((a, b) => a - b);
   return {
     requests: ok + errors,
