@@ -111,7 +111,15 @@ export async function addMessage(db: Db, actor: Actor, ticketId: number, input: 
     const ticket = await lockTicketForMessage(trx, actor, ticketId);
     if (ticket.status === "closed") {
       if (actor.type !== "contact") throw conflict("ticket_closed", "Closed tickets cannot be changed.");
-      return followUp(trx, actor, ticket, input);
+      return followUp(trx, actor, ticket, {
+        kind: "reply",
+        direction: "in",
+        author: { contact: actor.contactId },
+        body: input.body,
+        html: input.html,
+        channel: "portal",
+        attachmentIds: input.attachmentIds,
+      });
     }
     const fromAgent = actor.type === "user";
     const message = await insertMessage(trx, actor, ticket, {
@@ -141,6 +149,39 @@ export async function addMessage(db: Db, actor: Actor, ticketId: number, input: 
     }
     return { message, ticket: updated };
   });
+}
+
+export interface CustomerMessage {
+  contactId: number;
+  body: string;
+  html?: string | null;
+  channel: string;
+  channelMeta?: Record<string, unknown>;
+  externalId?: string | null;
+  attachmentIds?: number[];
+}
+
+// A customer's message that arrived through a channel (an email reply) rather than the portal,
+// on a ticket the caller has locked. The same rules as addMessage: it reopens a pending, on-hold
+// or solved ticket, and on a closed one it opens a follow-up. The sender may be a CC rather than
+// the requester, so the actor is whoever processes the channel (usually the system).
+export async function addCustomerMessage(trx: Db, actor: Actor, ticket: TicketRow, input: CustomerMessage) {
+  const message: NewMessage = {
+    kind: "reply",
+    direction: "in",
+    author: { contact: input.contactId },
+    body: input.body,
+    html: input.html,
+    channel: input.channel,
+    channelMeta: input.channelMeta,
+    externalId: input.externalId,
+    attachmentIds: input.attachmentIds,
+  };
+  if (ticket.status === "closed") return followUp(trx, actor, ticket, message);
+  const inserted = await insertMessage(trx, actor, ticket, message);
+  const reopen = ["pending", "on_hold", "solved"].includes(ticket.status);
+  const updated = reopen ? await setLifecycle(trx, actor, ticket, { status: "open" }) : ticket;
+  return { message: inserted, ticket: updated };
 }
 
 async function lockTicketForMessage(trx: Db, actor: Actor, id: number) {
@@ -179,7 +220,7 @@ async function setLifecycle(
   return updated;
 }
 
-async function followUp(trx: Db, actor: Actor, closed: TicketRow, input: AddMessageInput) {
+async function followUp(trx: Db, actor: Actor, closed: TicketRow, input: NewMessage) {
   const assigneeId = await stillAssignable(trx, closed);
   const ticket = await trx
     .insertInto("tickets")
@@ -211,15 +252,7 @@ async function followUp(trx: Db, actor: Actor, closed: TicketRow, input: AddMess
     followUpOfId: closed.id,
   });
   await appendEvent(trx, actor, closed, "ticket.follow_up_created", { followUpId: ticket.id });
-  const message = await insertMessage(trx, actor, ticket, {
-    kind: "reply",
-    direction: "in",
-    author: actor.type === "contact" ? { contact: actor.contactId } : { system: true },
-    body: input.body,
-    html: input.html,
-    channel: "portal",
-    attachmentIds: input.attachmentIds,
-  });
+  const message = await insertMessage(trx, actor, ticket, input);
   return { message, ticket };
 }
 

@@ -87,6 +87,13 @@ export interface CreateTicketInput {
   customFields?: Record<string, unknown>;
   channel?: string;
   comment: { body: string; html?: string; public?: boolean };
+  // What a channel knows of the opening message (an email's Message-ID, headers, attachments it
+  // stored); not settable through the API.
+  channelMessage?: {
+    channelMeta?: Record<string, unknown>;
+    externalId?: string | null;
+    attachmentIds?: number[];
+  };
 }
 
 async function resolveRequester(trx: Db, actor: Actor, input: CreateTicketInput) {
@@ -165,6 +172,9 @@ export async function createTicket(db: Db, actor: Actor, input: CreateTicketInpu
       body: input.comment.body,
       html: input.comment.html,
       channel: ticket.channel,
+      channelMeta: input.channelMessage?.channelMeta,
+      externalId: input.channelMessage?.externalId,
+      attachmentIds: input.channelMessage?.attachmentIds,
     });
     return ticket;
   });
