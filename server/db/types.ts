@@ -327,6 +327,14 @@ export interface OutboundEmailTable {
   sent_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  // Added by migration 20261123T1630-outbound-content.
+  from_name: Generated<string>;
+  body_text: Generated<string>;
+  body_html: string | null;
+  in_reply_to: string | null;
+  reference_ids: ColumnType<string[], string[] | undefined, string[]>;
+  auto_submitted: string | null;
+  bounce: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
 }
 
 export interface EmailTemplateTable {
