@@ -1,0 +1,225 @@
+import { readFileSync } from "node:fs";
+import type { FastifyBaseLogger } from "fastify";
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
+import type { EmailConfig } from "../config.ts";
+import { type Db, inTransaction } from "../db/connection.ts";
+import type { JobQueue } from "../jobs/queue.ts";
+import { acceptInboundEmail, type MailboxTarget, mailboxForAddress } from "./accept.ts";
+
+// Parley's own SMTP door, for MX records or a relay pointing at it. The promise to the sender:
+// 250 means the raw message is committed to the database (and its processing queued); any
+// failure before that is a 4xx, so the sending MTA keeps the message and retries.
+
+export interface SmtpRateLimits {
+  connectionsPerMinute: number;
+  messagesPerMinute: number;
+}
+
+export interface SmtpListenerOptions {
+  db: Db;
+  queue: JobQueue | null;
+  config: EmailConfig;
+  log: FastifyBaseLogger;
+  // Called after commit for each newly stored message: the fast path into processing. The queued
+  // job is the safety net if this process dies before processing it.
+  onAccepted?: (accepted: { workspaceId: number; inboundId: number }) => void;
+  rateLimits?: Partial<SmtpRateLimits>;
+}
+
+export interface SmtpListener {
+  port: number;
+  stop(): Promise<void>;
+}
+
+// Per remote IP and minute. Generous for one sending MTA, tight enough to blunt a flood; both
+// answers are temporary, so a legitimate sender only slows down.
+export const DEFAULT_SMTP_RATE_LIMITS: SmtpRateLimits = {
+  connectionsPerMinute: 300,
+  messagesPerMinute: 3000,
+};
+
+class SmtpError extends Error {
+  readonly responseCode: number;
+  constructor(responseCode: number, message: string) {
+    super(message);
+    this.responseCode = responseCode;
+  }
+}
+
+// Fixed one-minute windows per key; old windows are dropped as they are passed.
+class MinuteCounter {
+  #window = 0;
+  #counts = new Map<string, number>();
+  readonly limit: number;
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+  // Counts one more for `key`; false when that goes over the limit.
+  take(key: string): boolean {
+    const window = Math.floor(Date.now() / 60_000);
+    if (window !== this.#window) {
+      this.#window = window;
+      this.#counts.clear();
+    }
+    const count = (this.#counts.get(key) ?? 0) + 1;
+    this.#counts.set(key, count);
+    return count <= this.limit;
+  }
+}
+
+// Reads the message, keeping at most `limit` bytes: an oversized message is drained, not held.
+function readMessage(stream: SMTPServerDataStream, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    stream.once("error", reject);
+    stream.once("end", () =>
+      resolve(stream.sizeExceeded || size > limit ? null : Buffer.concat(chunks, size)),
+    );
+  });
+}
+
+export async function startSmtpListener(options: SmtpListenerOptions): Promise<SmtpListener | null> {
+  const { db, queue, config, log } = options;
+  const listenPort = config.smtpListenPort;
+  if (listenPort === null) return null;
+  const limits = { ...DEFAULT_SMTP_RATE_LIMITS, ...options.rateLimits };
+  const connections = new MinuteCounter(limits.connectionsPerMinute);
+  const messages = new MinuteCounter(limits.messagesPerMinute);
+  const maxBytes = config.smtpMaxMb * 1024 * 1024;
+  // The mailboxes the recipients of the current mail transaction resolved to.
+  const recipients = new WeakMap<SMTPServerSession, Map<string, MailboxTarget>>();
+  const inFlight = new Set<Promise<unknown>>();
+  let stopping = false;
+  const tls =
+    config.smtpTlsCert && config.smtpTlsKey
+      ? { cert: readFileSync(config.smtpTlsCert), key: readFileSync(config.smtpTlsKey) }
+      : null;
+
+  const deliver = async (session: SMTPServerSession, raw: Buffer) => {
+    const targets = new Map<string, { target: MailboxTarget; rcptTo: string[] }>();
+    for (const [address, target] of recipients.get(session) ?? []) {
+      const key = `${target.workspaceId}:${target.mailboxId}`;
+      const entry = targets.get(key) ?? { target, rcptTo: [] };
+      entry.rcptTo.push(address);
+      targets.set(key, entry);
+    }
+    if (targets.size === 0) throw new SmtpError(503, "No valid recipients");
+    const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
+    // One transaction for every mailbox among the recipients: all of them or none is stored.
+    const accepted = await inTransaction(db, async (trx) => {
+      const results = [];
+      for (const { target, rcptTo } of targets.values()) {
+        const result = await acceptInboundEmail(trx, queue, {
+          workspaceId: target.workspaceId,
+          mailboxId: target.mailboxId,
+          source: "smtp",
+          raw,
+          envelope: { mailFrom, rcptTo, remoteAddress: session.remoteAddress },
+        });
+        results.push({ workspaceId: target.workspaceId, inboundId: result.id, duplicate: result.duplicate });
+      }
+      return results;
+    });
+    for (const a of accepted) {
+      if (!a.duplicate) options.onAccepted?.({ workspaceId: a.workspaceId, inboundId: a.inboundId });
+    }
+    return accepted;
+  };
+
+  const server = new SMTPServer({
+    name: config.messageIdDomain,
+    banner: "Parley ESMTP",
+    size: maxBytes,
+    rejectOversized: true,
+    // Inbound MX: senders do not authenticate, and nobody may relay through us (every recipient
+    // must be one of our mailboxes).
+    authOptional: true,
+    disabledCommands: tls ? ["AUTH"] : ["AUTH", "STARTTLS"],
+    hideENHANCEDSTATUSCODES: false,
+    disableReverseLookup: true,
+    logger: false,
+    ...(tls ?? {}),
+    onConnect(session, callback) {
+      if (stopping) return callback(new SmtpError(421, "Service shutting down, try again later"));
+      if (!connections.take(session.remoteAddress))
+        return callback(new SmtpError(421, "Too many connections from your address, try again later"));
+      callback();
+    },
+    onMailFrom(_address, session, callback) {
+      recipients.set(session, new Map());
+      if (stopping) return callback(new SmtpError(421, "Service shutting down, try again later"));
+      if (!messages.take(session.remoteAddress))
+        return callback(new SmtpError(451, "Too many messages from your address, try again later"));
+      callback();
+    },
+    onRcptTo(address, session, callback) {
+      mailboxForAddress(db, address.address).then(
+        (target) => {
+          if (!target) return callback(new SmtpError(550, `No such mailbox here: ${address.address}`));
+          recipients.get(session)?.set(address.address, target);
+          callback();
+        },
+        (err) => {
+          log.error({ err }, "smtp recipient lookup failed");
+          callback(new SmtpError(451, "Temporary failure, try again later"));
+        },
+      );
+    },
+    onData(stream, session, callback) {
+      const work = (async () => {
+        const raw = await readMessage(stream, maxBytes);
+        if (!raw) throw new SmtpError(552, "Message exceeds the maximum size");
+        return deliver(session, raw);
+      })();
+      inFlight.add(work);
+      work.then(
+        (accepted) => {
+          inFlight.delete(work);
+          log.debug({ sessionId: session.id, stored: accepted.length }, "smtp message accepted");
+          callback(null, "Message stored");
+        },
+        (err) => {
+          inFlight.delete(work);
+          if (err instanceof SmtpError) return callback(err);
+          log.error({ err, sessionId: session.id }, "smtp message not stored");
+          callback(new SmtpError(451, "Temporary failure storing the message, try again later"));
+        },
+      );
+    },
+  });
+  server.on("error", (err) => log.error({ err }, "smtp listener error"));
+
+  await new Promise<void>((resolve, reject) => {
+    server.server.once("error", reject);
+    server.listen(listenPort, config.smtpListenHost, () => {
+      server.server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.server.address();
+  const port = typeof address === "object" && address ? address.port : listenPort;
+  log.info({ port, host: config.smtpListenHost, starttls: tls !== null }, "smtp listener started");
+
+  let stopped: Promise<void> | null = null;
+  // New connections are refused at once; messages being stored finish and get their answer;
+  // then idle sessions are told 421, which a sender treats as "come back later".
+  const stop = () => {
+    stopped ??= (async () => {
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.allSettled([...inFlight]);
+      for (const connection of server.connections) {
+        connection.send(421, "Service shutting down, try again later");
+        connection.close();
+      }
+      await closed;
+    })();
+    return stopped;
+  };
+  return { port, stop };
+}
