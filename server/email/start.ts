@@ -1,9 +1,10 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "../config.ts";
-import type { Database$ } from "../db/connection.ts";
-import type { FileStore } from "../files/store.ts";
-import type { JobQueue } from "../jobs/queue.ts";
-import { PROCESS_INBOUND } from "./accept.ts";
+import type { Database$, Db } from "../db/connection.ts";
+import { type FileStore, LocalFileStore } from "../files/store.ts";
+import { type JobQueue, jobIdFor } from "../jobs/queue.ts";
+import { type InboundJob, PROCESS_INBOUND } from "./accept.ts";
+import { type ProcessDeps, processInboundEmail } from "./process.ts";
 
 export interface StartEmailOptions {
   database: Database$;
@@ -17,22 +18,85 @@ export interface RunningEmail {
   stop(): Promise<void>;
 }
 
+const WORKER_CONCURRENCY = 4;
+// Fast-path runs in flight at once in this process; past that, mail waits for the job workers,
+// so a burst queues in the database instead of piling up parsed mails in memory.
+const FAST_PATH_LIMIT = 8;
+const SWEEP_BATCH = 1000;
+
+let fastPathRunning = 0;
+
+// Called by whoever accepted a mail (SMTP listener, upload route, IMAP poller) right after the
+// accept committed, so a ticket appears without waiting for a worker to poll. The queued job stays
+// the durable path; both are idempotent, so running the mail twice does nothing twice.
+export function processSoon(db: Db, deps: ProcessDeps, workspaceId: number, inboundId: number): void {
+  if (fastPathRunning >= FAST_PATH_LIMIT) return;
+  fastPathRunning++;
+  processInboundEmail(db, deps, workspaceId, inboundId)
+    // A failure is already recorded on the row and logged; the job retries it.
+    .catch(() => {})
+    .finally(() => {
+      fastPathRunning--;
+    });
+}
+
 // Everything the email channel runs in the background: the inbound processing worker, and (added
 // by their owners, one line each) the SMTP listener, the IMAP pollers and the outbound sender.
 export async function startEmail(options: StartEmailOptions): Promise<RunningEmail> {
-  const { queue } = options;
-  // A message that keeps failing stays 'failed' and visible to admins, who can retry it by hand.
+  const { database, queue, config, log } = options;
+  const db = database.db;
+  const deps: ProcessDeps = {
+    fileStore: options.fileStore ?? new LocalFileStore(config.fileStoreDir),
+    log,
+  };
+  // A mail that keeps failing stays 'failed', visible to admins, who can retry it by hand.
   await queue.declare(PROCESS_INBOUND, {
     retryLimit: 5,
     retryDelay: 5,
     retryBackoff: true,
     retryDelayMax: 600,
   });
+  await queue.registerWorker<InboundJob>(
+    PROCESS_INBOUND,
+    async (job) => {
+      await processInboundEmail(db, deps, job.workspaceId, job.inboundId);
+    },
+    { concurrency: WORKER_CONCURRENCY },
+  );
   const stoppers: (() => Promise<void>)[] = [];
+  const sweep = sweepReceived(db, queue).catch((err) =>
+    log.error({ err }, "could not queue inbound mail left unprocessed"),
+  );
+  stoppers.push(() => sweep.then(() => {}));
   return {
     // Listeners and pollers stop in reverse order of start; the queue (owned by main) stops after.
     async stop() {
       for (const stop of stoppers.reverse()) await stop();
     },
   };
+}
+
+// Mail stored while no job was queued for it (accepted by a process without a queue, or by an old
+// version) would otherwise wait forever. The job id is the one accept uses, so a mail whose job is
+// still waiting does not get a second one.
+async function sweepReceived(db: Db, queue: JobQueue) {
+  let after = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom("inbound_emails")
+      .select(["workspace_id", "id"])
+      .where("status", "=", "received")
+      .where("id", ">", after)
+      .orderBy("id")
+      .limit(SWEEP_BATCH)
+      .execute();
+    for (const row of rows) {
+      const job: InboundJob = { workspaceId: row.workspace_id, inboundId: row.id };
+      await queue.enqueue(db, PROCESS_INBOUND, job, {
+        id: jobIdFor(`inbound:${row.workspace_id}:${row.id}`),
+      });
+    }
+    if (rows.length < SWEEP_BATCH) return;
+    after = rows[rows.length - 1].id;
+  }
 }
