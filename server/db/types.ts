@@ -269,6 +269,10 @@ export interface MailboxTable {
   active: Generated<boolean>;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  inbound_error: Generated<string | null>;
+  inbound_error_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  poller_owner: Generated<string | null>;
+  poller_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export type InboundStatus = "received" | "processed" | "ignored" | "failed";

@@ -76,6 +76,11 @@ export const MailboxView = Type.Object({
     sendReceipt: Type.Boolean(),
   }),
   active: Type.Boolean(),
+  // The last failure to fetch mail (IMAP sign-in refused, server unreachable); null once it works.
+  inboundError: Type.Union([
+    Type.Object({ message: Type.String(), at: Type.String({ format: "date-time" }) }),
+    Type.Null(),
+  ]),
   createdAt: Type.String({ format: "date-time" }),
 });
 
@@ -105,6 +110,8 @@ type MailboxRow = {
   smtp_secret: string | null;
   settings: Record<string, unknown>;
   active: boolean;
+  inbound_error?: string | null;
+  inbound_error_at?: Date | null;
   created_at: Date;
 };
 
@@ -139,6 +146,10 @@ export function presentMailbox(m: MailboxRow) {
       : null,
     settings: resolveSettings(m.settings),
     active: m.active,
+    inboundError:
+      m.inbound_error && m.inbound_error_at
+        ? { message: m.inbound_error, at: m.inbound_error_at.toISOString() }
+        : null,
     createdAt: m.created_at.toISOString(),
   };
 }
