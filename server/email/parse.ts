@@ -163,7 +163,7 @@ export async function parseEmail(raw: Buffer | Uint8Array): Promise<ParsedEmail>
     headers,
     text,
     html,
-    reply: splitReply(text),
+    reply: splitReply(text, from),
     attachments,
     auto: detectAuto({
       headers,

@@ -22,7 +22,17 @@ const MAX_SPLIT_CHARS = 512 * 1024;
 
 const squash = (line: string) => line.replace(/\s+/g, " ").trim();
 
-export function replySegments(body: string): ReplySegment[] {
+export interface Sender {
+  name: string;
+  address: string;
+}
+
+export function replySegments(body: string, sender?: Sender | null): ReplySegment[] {
+  const segments = parserSegments(body);
+  return sender === undefined ? segments : withTrailingSignature(segments, sender);
+}
+
+function parserSegments(body: string): ReplySegment[] {
   const text = body.replace(/\r\n?/g, "\n");
   if (!text.trim()) return [];
   if (text.length > MAX_SPLIT_CHARS) return [{ kind: "text", text }];
@@ -82,6 +92,55 @@ function alignToOriginal(
   }));
 }
 
+// Signatures the parser's patterns miss: a long rule, or a closing block that names the sender
+// ("Gina Smith / gina@example.com / (555) 346-9947", "Thanks,\nNoam"). Looked for only at the
+// end of the last fresh fragment, and only when nothing marked a signature already.
+const RULE_LINE = /^\s*[-_=*~]{5,}\s*$/;
+const MAX_SIGNATURE_LINES = 15;
+
+function senderPatterns(sender: Sender | null): RegExp[] {
+  if (!sender) return [];
+  const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const words = [
+    sender.name.trim(),
+    sender.name.trim().split(/\s+/)[0],
+    sender.address.trim(),
+    sender.address.split("@")[0],
+  ];
+  return [...new Set(words.filter((w) => w.length >= 3))].map(
+    (w) => new RegExp(`(^|[^\\p{L}\\d])${literal(w)}($|[^\\p{L}\\d])`, "iu"),
+  );
+}
+
+function withTrailingSignature(segments: ReplySegment[], sender: Sender | null): ReplySegment[] {
+  if (segments.some((s) => s.kind === "signature")) return segments;
+  const index = segments.findLastIndex((s) => s.kind === "text");
+  if (index < 0) return segments;
+  const lines = segments[index].text.split("\n");
+  let end = lines.length;
+  while (end > 0 && !lines[end - 1].trim()) end--;
+  const floor = Math.max(1, end - MAX_SIGNATURE_LINES);
+  let start = -1;
+  for (let i = end - 2; i >= floor; i--) {
+    if (RULE_LINE.test(lines[i])) start = i;
+  }
+  if (start < 0) {
+    const patterns = senderPatterns(sender);
+    let block = end;
+    while (block > 0 && lines[block - 1].trim()) block--;
+    const closing = lines.slice(block, end);
+    const short = closing.length <= 8 && closing.every((l) => l.length <= 80);
+    if (block > 0 && short && closing.some((l) => patterns.some((p) => p.test(l)))) start = block;
+  }
+  if (start < 0 || !lines.slice(0, start).some((l) => l.trim())) return segments;
+  return [
+    ...segments.slice(0, index),
+    { kind: "text", text: lines.slice(0, start).join("\n") },
+    { kind: "signature", text: lines.slice(start).join("\n") },
+    ...segments.slice(index + 1),
+  ];
+}
+
 const joinKind = (segments: ReplySegment[], kind: SegmentKind) =>
   trimBlankLines(
     segments
@@ -96,8 +155,8 @@ function trimBlankLines(text: string): string {
 
 // The fresh part of a reply, the quoted history and the signature. Together they hold every
 // non-blank line of the body, so the history can be collapsed but never disappears.
-export function splitReply(body: string): ReplyParts {
-  const segments = replySegments(body);
+export function splitReply(body: string, sender: Sender | null = null): ReplyParts {
+  const segments = replySegments(body, sender);
   return {
     newText: joinKind(segments, "text"),
     quotedText: joinKind(segments, "quoted"),
@@ -106,9 +165,9 @@ export function splitReply(body: string): ReplyParts {
 }
 
 // The reply as its sender would see it: the body less the quoted history, signature included.
-export function replyWithoutQuotes(body: string): string {
+export function replyWithoutQuotes(body: string, sender: Sender | null = null): string {
   return trimBlankLines(
-    replySegments(body)
+    replySegments(body, sender)
       .filter((s) => s.kind !== "quoted")
       .map((s) => s.text)
       .join("\n"),
