@@ -1,10 +1,13 @@
 import type { FastifyBaseLogger } from "fastify";
+import { SecretBox } from "../auth/secret-box.ts";
 import type { Config } from "../config.ts";
 import type { Database$, Db } from "../db/connection.ts";
 import { type FileStore, LocalFileStore } from "../files/store.ts";
 import { type JobQueue, jobIdFor } from "../jobs/queue.ts";
 import { type InboundJob, PROCESS_INBOUND } from "./accept.ts";
+import { startImapPollers } from "./imap-poller.ts";
 import { type ProcessDeps, processInboundEmail } from "./process.ts";
+import { startSmtpListener } from "./smtp-listener.ts";
 
 export interface StartEmailOptions {
   database: Database$;
@@ -68,6 +71,27 @@ export async function startEmail(options: StartEmailOptions): Promise<RunningEma
     log.error({ err }, "could not queue inbound mail left unprocessed"),
   );
   stoppers.push(() => sweep.then(() => {}));
+  const onAccepted = (a: { workspaceId: number; inboundId: number }) =>
+    processSoon(db, deps, a.workspaceId, a.inboundId);
+  const smtp = await startSmtpListener({
+    db,
+    queue,
+    config: config.email,
+    log: log.child({ part: "smtp" }),
+    onAccepted,
+  });
+  if (smtp) stoppers.push(smtp.stop);
+  // Pollers are background work: they run where job workers run (PARLEY_JOBS).
+  if (config.jobs) {
+    const imap = await startImapPollers({
+      db,
+      queue,
+      box: SecretBox.fromConfig(config),
+      log: log.child({ part: "imap" }),
+      onAccepted,
+    });
+    stoppers.push(imap.stop);
+  }
   return {
     // Listeners and pollers stop in reverse order of start; the queue (owned by main) stops after.
     async stop() {
