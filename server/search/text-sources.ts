@@ -19,7 +19,7 @@ export interface SearchContext {
 // candidates come from the GIN index (rare words) or from walking the recency index until
 // enough rows match (common words); the planner picks by the word's statistics. sort=recent
 // pages through every match.
-export const RELEVANCE_WINDOW = 1000;
+export const RELEVANCE_WINDOW = 250;
 
 // The tsvector columns hold subject (weight A) and message body (weight B) under the 'english'
 // configuration; websearch_to_tsquery reads what people type: "a phrase", -word, or.
