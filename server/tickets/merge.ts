@@ -1,6 +1,7 @@
 import type { Actor } from "../auth/actor.ts";
 import { requireCan } from "../auth/permissions.ts";
 import { type Db, inTransaction } from "../db/connection.ts";
+import { queueMergeNotice } from "../email/outbox.ts";
 import { conflict, invalid } from "../http/errors.ts";
 import { appendEvent } from "./events.ts";
 import { insertMessage } from "./messages.ts";
@@ -155,7 +156,7 @@ async function noticeToRequesters(
       ? `Request ${numbers} has been merged into request #${target.number}. We will continue here.`
       : `Requests ${numbers} have been merged into request #${target.number}. We will continue here.`);
   const recipients = [...new Set([target.requester_id, ...sources.map((s) => s.requester_id)])];
-  await insertMessage(trx, actor, target, {
+  const notice = await insertMessage(trx, actor, target, {
     kind: "reply",
     direction: "out",
     author: { system: true },
@@ -167,4 +168,5 @@ async function noticeToRequesters(
       mergedTicketIds: sources.map((s) => s.id),
     },
   });
+  await queueMergeNotice(trx, actor, target, sources, notice);
 }

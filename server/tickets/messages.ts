@@ -3,6 +3,7 @@ import type { Actor } from "../auth/actor.ts";
 import { can, requireCan } from "../auth/permissions.ts";
 import { type Db, inTransaction } from "../db/connection.ts";
 import type { MessageKind, TicketStatus } from "../db/types.ts";
+import { queueAgentReply } from "../email/outbox.ts";
 import { conflict, forbidden, invalid } from "../http/errors.ts";
 import { nextTicketNumber } from "../workspaces/service.ts";
 import { appendEvent, type TicketScope } from "./events.ts";
@@ -135,6 +136,8 @@ export async function addMessage(db: Db, actor: Actor, ticketId: number, input: 
       channel: fromAgent ? "web" : actor.type === "contact" ? "portal" : "api",
       attachmentIds: input.attachmentIds,
     });
+    // On an email ticket the reply also goes out as a mail, queued in this transaction.
+    if (fromAgent && kind === "reply") await queueAgentReply(trx, actor, ticket, message);
     const next: { status?: TicketStatus; first_responded_at?: Date } = {};
     if (actor.type === "contact" && ["pending", "on_hold", "solved"].includes(ticket.status))
       next.status = "open";

@@ -1,6 +1,7 @@
 import type { Selectable } from "kysely";
 import type { Db } from "../db/connection.ts";
 import type { AttachmentTable, MessageTable, TicketTable } from "../db/types.ts";
+import { type Delivery, deliveryByMessage } from "../email/outbox.ts";
 
 export type TicketRow = Omit<Selectable<TicketTable>, "search_vector">;
 export type MessageRow = Omit<Selectable<MessageTable>, "search_vector">;
@@ -65,7 +66,11 @@ type AttachmentRow = Pick<
   "id" | "message_id" | "filename" | "content_type" | "size"
 >;
 
-export function presentMessage(m: MessageRow, attachments: AttachmentRow[] = []) {
+export function presentMessage(
+  m: MessageRow,
+  attachments: AttachmentRow[] = [],
+  delivery: Delivery | null = null,
+) {
   return {
     id: m.id,
     ticketId: m.ticket_id,
@@ -92,6 +97,15 @@ export function presentMessage(m: MessageRow, attachments: AttachmentRow[] = [])
         size: a.size,
         url: `/api/v1/attachments/${a.id}`,
       })),
+    // Set for a message that went out by email: where that mail is (queued, sent, failed...).
+    delivery: delivery
+      ? {
+          status: delivery.status,
+          attempts: delivery.attempts,
+          lastError: delivery.lastError,
+          sentAt: delivery.sentAt,
+        }
+      : null,
     createdAt: m.created_at.toISOString(),
   };
 }
@@ -107,5 +121,12 @@ export async function presentMessages(db: Db, workspaceId: number, messages: Mes
         .orderBy("id")
         .execute()
     : [];
-  return messages.map((m) => presentMessage(m, attachments));
+  const outbound = messages.some((m) => m.direction === "out")
+    ? await deliveryByMessage(
+        db,
+        workspaceId,
+        messages.filter((m) => m.direction === "out").map((m) => m.id),
+      )
+    : new Map<number, Delivery>();
+  return messages.map((m) => presentMessage(m, attachments, outbound.get(m.id) ?? null));
 }

@@ -148,6 +148,15 @@ export const MessageView = Type.Object({
   html: Type.Union([Type.String(), Type.Null()]),
   channel: Type.String(),
   attachments: Type.Array(AttachmentView),
+  delivery: Type.Union([
+    Type.Object({
+      status: Type.Enum(["queued", "sending", "sent", "failed", "bounced"]),
+      attempts: Type.Integer(),
+      lastError: Type.Union([Type.String(), Type.Null()]),
+      sentAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+    }),
+    Type.Null(),
+  ]),
   createdAt: Type.String({ format: "date-time" }),
 });
 

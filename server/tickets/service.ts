@@ -3,6 +3,7 @@ import { canSeeTicket, requireCan } from "../auth/permissions.ts";
 import { findOrCreateContactByEmail, requireContact } from "../contacts/service.ts";
 import { type Db, inTransaction } from "../db/connection.ts";
 import type { TicketPriority, TicketStatus, TicketType } from "../db/types.ts";
+import { queueSystemEmail } from "../email/outbox.ts";
 import { AppError, conflict, type FieldError, forbidden, invalid, notFound } from "../http/errors.ts";
 import { nextTicketNumber } from "../workspaces/service.ts";
 import { appendEvent, diff } from "./events.ts";
@@ -176,6 +177,8 @@ export async function createTicket(db: Db, actor: Actor, input: CreateTicketInpu
       externalId: input.channelMessage?.externalId,
       attachmentIds: input.channelMessage?.attachmentIds,
     });
+    // A customer who wrote in by email hears that the request arrived (if the mailbox says so).
+    if (actor.type !== "user") await queueSystemEmail(trx, actor, ticket, "ticket_received");
     return ticket;
   });
 }
@@ -300,6 +303,9 @@ export async function applyTicketChanges(trx: Db, actor: Actor, ticket: TicketRo
     .returning(TICKET_COLUMNS)
     .executeTakeFirstOrThrow();
   await appendEvent(trx, actor, updated, "ticket.updated", renameChanges(changes));
+  if (updated.status === "solved" && ticket.status !== "solved") {
+    await queueSystemEmail(trx, actor, updated, "ticket_solved");
+  }
   if (updated.type === "problem" && updated.status === "solved" && ticket.status !== "solved") {
     await solveIncidents(trx, actor, updated);
   }

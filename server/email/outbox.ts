@@ -1,0 +1,485 @@
+import { sql } from "kysely";
+import { type Actor, systemActor } from "../auth/actor.ts";
+import { type Db, inTransaction } from "../db/connection.ts";
+import type { OutboundStatus } from "../db/types.ts";
+import { type JobQueue, jobIdFor } from "../jobs/queue.ts";
+import { appendEvent } from "../tickets/events.ts";
+import type { TicketRow } from "../tickets/present.ts";
+import { resolveSettings } from "./mailboxes.ts";
+import {
+  loadTemplate,
+  type Placeholder,
+  renderTemplate,
+  type TemplateKey,
+  type TemplateValues,
+  textAsHtml,
+} from "./templates.ts";
+import { generateMessageId, subjectWithToken } from "./ticket-token.ts";
+
+// The outbox: a mail to send is a row of outbound_emails written in the transaction of the change
+// that causes it (an agent's reply, a merge notice, a ticket solved), so it exists exactly when
+// the change does. The send job (outbound.ts) delivers it and keeps its state on the row.
+
+export const SEND_OUTBOUND = "email.send_outbound";
+
+export interface OutboundJob {
+  workspaceId: number;
+  outboundId: number;
+}
+
+// One job id per row: however many times the row is kicked (in its transaction, by the sweeper),
+// pg-boss keeps one job, and so one sender at a time.
+export const outboundJobId = (workspaceId: number, outboundId: number) =>
+  jobIdFor(`${SEND_OUTBOUND}:${workspaceId}:${outboundId}`);
+
+interface OutboxSettings {
+  queue: JobQueue | null;
+  messageIdDomain: string | null;
+  publicUrl: string | null;
+}
+
+// Commands that queue mail run inside ticket transactions that carry no configuration or queue
+// handle; the app and the outbound starter hand them over once. Without a queue (tests, the CLI,
+// an instance shutting down) rows wait for the sweeper, which enqueues what was never enqueued.
+const settings: OutboxSettings = { queue: null, messageIdDomain: null, publicUrl: null };
+
+export function configureOutbox(input: { messageIdDomain: string; publicUrl: string }) {
+  settings.messageIdDomain = input.messageIdDomain;
+  settings.publicUrl = input.publicUrl.replace(/\/+$/, "");
+}
+
+export function attachOutboxQueue(queue: JobQueue) {
+  settings.queue = queue;
+  return () => {
+    if (settings.queue === queue) settings.queue = null;
+  };
+}
+
+type Mailbox = { id: number; name: string; address: string; settings: Record<string, unknown> };
+
+// The mailbox the ticket's mail came in through (processing records it on the first inbound
+// message), else the workspace's first active mailbox.
+async function mailboxForTicket(trx: Db, ticket: TicketRow, preferredId?: number): Promise<Mailbox | null> {
+  let id = preferredId ?? null;
+  if (id === null) {
+    const first = await trx
+      .selectFrom("messages")
+      .select(sql<string | null>`channel_meta->>'mailboxId'`.as("mailbox_id"))
+      .where("workspace_id", "=", ticket.workspace_id)
+      .where("ticket_id", "=", ticket.id)
+      .where("channel", "=", "email")
+      .where("direction", "=", "in")
+      .where(sql<boolean>`channel_meta ? 'mailboxId'`)
+      .orderBy("id")
+      .limit(1)
+      .executeTakeFirst();
+    id = first?.mailbox_id ? Number(first.mailbox_id) : null;
+  }
+  const base = trx
+    .selectFrom("mailboxes")
+    .select(["id", "name", "address", "settings"])
+    .where("workspace_id", "=", ticket.workspace_id)
+    .where("active", "=", true);
+  const chosen =
+    id !== null && Number.isSafeInteger(id) ? await base.where("id", "=", id).executeTakeFirst() : null;
+  return chosen ?? (await base.orderBy("id").limit(1).executeTakeFirst()) ?? null;
+}
+
+const plainAddress = (address: string) =>
+  address
+    .trim()
+    .toLowerCase()
+    .replace(/\+[^@]*@/, "@");
+
+async function primaryEmails(trx: Db, workspaceId: number, contactIds: number[]) {
+  if (contactIds.length === 0) return new Map<number, string>();
+  const rows = await trx
+    .selectFrom("contact_identities")
+    .select(["contact_id", "value"])
+    .where("workspace_id", "=", workspaceId)
+    .where("kind", "=", "email")
+    .where("contact_id", "in", contactIds)
+    .orderBy("contact_id")
+    .orderBy("position")
+    .execute();
+  const emails = new Map<number, string>();
+  for (const row of rows) if (!emails.has(row.contact_id)) emails.set(row.contact_id, row.value);
+  return emails;
+}
+
+// The requester first, the ticket's CCs after; never one of our own mailboxes (that would loop),
+// never an address twice.
+async function recipientsFor(trx: Db, ticket: TicketRow, contactIds?: number[]) {
+  const ws = ticket.workspace_id;
+  let ids = contactIds;
+  if (!ids) {
+    const participants = await trx
+      .selectFrom("ticket_participants")
+      .select("contact_id")
+      .where("workspace_id", "=", ws)
+      .where("ticket_id", "=", ticket.id)
+      .orderBy("created_at")
+      .execute();
+    ids = [ticket.requester_id, ...participants.map((p) => p.contact_id)];
+  }
+  const emails = await primaryEmails(trx, ws, ids);
+  const candidates = ids.map((id) => emails.get(id)).filter((e): e is string => !!e);
+  const ours = candidates.length
+    ? await trx
+        .selectFrom("mailboxes")
+        .select(sql<string>`lower(address)`.as("address"))
+        .where(sql`lower(address)`, "in", candidates.map(plainAddress))
+        .execute()
+    : [];
+  const skip = new Set(ours.map((m) => m.address));
+  const list: string[] = [];
+  for (const email of candidates) {
+    const key = plainAddress(email);
+    if (skip.has(key)) continue;
+    skip.add(key);
+    list.push(email);
+  }
+  return { to: list.slice(0, 1), cc: list.slice(1) };
+}
+
+// References grow with the conversation; mail servers refuse very long headers, and the newest
+// ids are the ones that thread.
+const MAX_REFERENCES = 20;
+
+// In-Reply-To names the latest mail the customer sent us; References lists the conversation's
+// known Message-IDs (theirs and ours), oldest first, ending with the one replied to.
+async function threadFor(trx: Db, ticket: TicketRow, fromContactId?: number) {
+  const ws = ticket.workspace_id;
+  let inbound = trx
+    .selectFrom("messages")
+    .select(["external_id", "created_at"])
+    .where("workspace_id", "=", ws)
+    .where("ticket_id", "=", ticket.id)
+    .where("channel", "=", "email")
+    .where("direction", "=", "in")
+    .where("external_id", "is not", null);
+  if (fromContactId !== undefined) inbound = inbound.where("author_contact_id", "=", fromContactId);
+  const theirs = await inbound
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(MAX_REFERENCES)
+    .execute();
+  const ours =
+    fromContactId !== undefined
+      ? []
+      : await trx
+          .selectFrom("outbound_emails")
+          .select(["message_id_header as external_id", "created_at"])
+          .where("workspace_id", "=", ws)
+          .where("ticket_id", "=", ticket.id)
+          .orderBy("created_at", "desc")
+          .limit(MAX_REFERENCES)
+          .execute();
+  const inReplyTo = theirs[0]?.external_id ?? null;
+  const chain = [...theirs, ...ours]
+    .sort((a, b) => a.created_at.getTime() - b.created_at.getTime())
+    .map((m) => m.external_id as string)
+    .filter((id) => id !== inReplyTo);
+  const references = [...new Set(chain)].slice(-(MAX_REFERENCES - 1));
+  if (inReplyTo) references.push(inReplyTo);
+  return { inReplyTo, references };
+}
+
+async function templateValues(trx: Db, ticket: TicketRow, mailbox: Mailbox, agentId: number | null) {
+  const ws = ticket.workspace_id;
+  const [requester, emails, agent, workspace] = await Promise.all([
+    trx
+      .selectFrom("contacts")
+      .select("name")
+      .where("workspace_id", "=", ws)
+      .where("id", "=", ticket.requester_id)
+      .executeTakeFirst(),
+    primaryEmails(trx, ws, [ticket.requester_id]),
+    agentId === null
+      ? null
+      : trx
+          .selectFrom("users")
+          .select(["name", "signature"])
+          .where("workspace_id", "=", ws)
+          .where("id", "=", agentId)
+          .executeTakeFirst(),
+    trx.selectFrom("workspaces").select("name").where("id", "=", ws).executeTakeFirst(),
+  ]);
+  const requesterName = requester?.name ?? "";
+  const values: Omit<TemplateValues, "message.text"> = {
+    "ticket.number": String(ticket.number),
+    "ticket.subject": ticket.subject,
+    "ticket.status": ticket.status,
+    "requester.name": requesterName,
+    "requester.first_name": requesterName.split(/\s+/)[0] ?? "",
+    "requester.email": emails.get(ticket.requester_id) ?? "",
+    "agent.name": agent?.name ?? "",
+    "agent.first_name": agent?.name.split(/\s+/)[0] ?? "",
+    portal_url: settings.publicUrl ? `${settings.publicUrl}/portal/tickets/${ticket.id}` : "",
+    "mailbox.name": mailbox.name,
+    "mailbox.address": mailbox.address,
+    "workspace.name": workspace?.name ?? "",
+  };
+  return { values, agentName: agent?.name ?? null, signature: agent?.signature.trim() ?? "" };
+}
+
+const HTML_DOCUMENT = (body: string) =>
+  `<!doctype html>\n<html><head><meta charset="utf-8"></head><body>\n<div dir="auto">${body}</div>\n</body></html>\n`;
+
+export interface QueueRequest {
+  kind: "reply" | "merge_notice" | TemplateKey;
+  // The ticket message the mail carries (delivery state shows on it), if any.
+  message: { id: number; text: string; html: string | null } | null;
+  template: TemplateKey | null;
+  agentId: number | null;
+  // RFC 3834: auto-replied for a mail answering the customer's, auto-generated otherwise.
+  autoSubmitted: "auto-replied" | "auto-generated" | null;
+  contactIds?: number[];
+  threadFromContactId?: number;
+  mailboxId?: number;
+}
+
+// Writes one queued outbound row (and its event) in the caller's transaction; null when there is
+// no mailbox to send from or nobody to send to (the change itself still stands).
+export async function queueOutbound(trx: Db, actor: Actor, ticket: TicketRow, request: QueueRequest) {
+  const mailbox = await mailboxForTicket(trx, ticket, request.mailboxId);
+  if (!mailbox) return null;
+  const recipients = await recipientsFor(trx, ticket, request.contactIds);
+  if (recipients.to.length === 0) return null;
+  const thread = await threadFor(trx, ticket, request.threadFromContactId);
+  const { values, agentName, signature } = await templateValues(trx, ticket, mailbox, request.agentId);
+  const text = request.message?.text ?? (await firstCustomerText(trx, ticket));
+  const html = request.message?.html ?? null;
+  const allValues: TemplateValues = { ...values, "message.text": text };
+  const template = request.template
+    ? await loadTemplate(trx, ticket.workspace_id, request.template)
+    : { subject: "{{ticket.subject}}", bodyText: "{{message.text}}" };
+  const htmlValues: Partial<Record<Placeholder, string>> = html ? { "message.text": html } : {};
+  const rendered = renderTemplate(template, allValues, htmlValues);
+  const bodyText = signature ? `${rendered.text}\n\n-- \n${signature}` : rendered.text;
+  const bodyHtml = signature
+    ? `${rendered.html}\n<div class="signature"><br>-- <br>\n${textAsHtml(signature)}</div>`
+    : rendered.html;
+  const base = rendered.subject || ticket.subject;
+  const subject = subjectWithToken(
+    thread.inReplyTo && !/^re:/i.test(base) ? `Re: ${base}` : base,
+    ticket.number,
+  );
+  const domain = settings.messageIdDomain ?? mailbox.address.split("@")[1] ?? "localhost";
+  const row = await trx
+    .insertInto("outbound_emails")
+    .values({
+      workspace_id: ticket.workspace_id,
+      message_id: request.message?.id ?? null,
+      ticket_id: ticket.id,
+      mailbox_id: mailbox.id,
+      kind: request.kind,
+      message_id_header: generateMessageId(domain, ticket.workspace_id, ticket.number),
+      recipients: JSON.stringify(recipients),
+      subject,
+      from_name: agentName ? `${agentName} via ${mailbox.name}` : mailbox.name,
+      body_text: bodyText,
+      body_html: HTML_DOCUMENT(bodyHtml),
+      in_reply_to: thread.inReplyTo,
+      reference_ids: sql<string[]>`${thread.references}::text[]`,
+      auto_submitted: request.autoSubmitted,
+    })
+    .returning(["id", "workspace_id"])
+    .executeTakeFirstOrThrow();
+  await appendEvent(trx, actor, ticket, "email.queued", {
+    outboundId: row.id,
+    kind: request.kind,
+    messageId: request.message?.id ?? null,
+    mailboxId: mailbox.id,
+  });
+  if (settings.queue) {
+    const job: OutboundJob = { workspaceId: row.workspace_id, outboundId: row.id };
+    await settings.queue.enqueue(trx, SEND_OUTBOUND, job, { id: outboundJobId(row.workspace_id, row.id) });
+  }
+  return row.id;
+}
+
+async function firstCustomerText(trx: Db, ticket: TicketRow) {
+  const first = await trx
+    .selectFrom("messages")
+    .select("body_text")
+    .where("workspace_id", "=", ticket.workspace_id)
+    .where("ticket_id", "=", ticket.id)
+    .where("direction", "=", "in")
+    .orderBy("id")
+    .limit(1)
+    .executeTakeFirst();
+  return first?.body_text ?? "";
+}
+
+interface MessageLike {
+  id: number;
+  kind: string;
+  direction: string | null;
+  body_text: string;
+  body_html: string | null;
+}
+
+// An agent's public reply on an email ticket goes out by email, wrapped in the agent_replied
+// template and signed with the agent's signature.
+export async function queueAgentReply(trx: Db, actor: Actor, ticket: TicketRow, message: MessageLike) {
+  if (ticket.channel !== "email" || message.kind !== "reply" || message.direction !== "out") return null;
+  if (actor.type !== "user") return null;
+  return queueOutbound(trx, actor, ticket, {
+    kind: "reply",
+    message: { id: message.id, text: message.body_text, html: message.body_html },
+    template: "agent_replied",
+    agentId: actor.userId,
+    autoSubmitted: null,
+  });
+}
+
+// Each requester whose email ticket was merged hears where the conversation went, in a mail of
+// their own (one mail to all would show each customer the others' addresses), threaded onto what
+// they last sent.
+export async function queueMergeNotice(
+  trx: Db,
+  actor: Actor,
+  target: TicketRow,
+  sources: TicketRow[],
+  message: MessageLike,
+) {
+  const ids: number[] = [];
+  const told = new Set<number>();
+  for (const ticket of [target, ...sources]) {
+    if (ticket.channel !== "email" || told.has(ticket.requester_id)) continue;
+    told.add(ticket.requester_id);
+    const id = await queueOutbound(trx, actor, target, {
+      kind: "merge_notice",
+      message: { id: message.id, text: message.body_text, html: message.body_html },
+      template: null,
+      agentId: null,
+      autoSubmitted: "auto-generated",
+      contactIds: [ticket.requester_id],
+      threadFromContactId: ticket.requester_id,
+    });
+    if (id !== null) ids.push(id);
+  }
+  return ids;
+}
+
+// ticket_received answers the customer's first mail (unless the mailbox turns receipts off);
+// ticket_solved tells them the ticket was solved. Neither is sent for non-email tickets.
+export async function queueSystemEmail(
+  trx: Db,
+  actor: Actor,
+  ticket: TicketRow,
+  key: "ticket_received" | "ticket_solved",
+  options: { mailboxId?: number } = {},
+) {
+  if (ticket.channel !== "email") return null;
+  if (key === "ticket_received") {
+    const mailbox = await mailboxForTicket(trx, ticket, options.mailboxId);
+    if (!mailbox || !resolveSettings(mailbox.settings).sendReceipt) return null;
+  }
+  return queueOutbound(trx, actor, ticket, {
+    kind: key,
+    message: null,
+    template: key,
+    agentId: null,
+    autoSubmitted: key === "ticket_received" ? "auto-replied" : "auto-generated",
+    // A receipt answers the requester's own mail; the CCs hear from the team's first reply.
+    contactIds: key === "ticket_received" ? [ticket.requester_id] : undefined,
+    mailboxId: options.mailboxId,
+  });
+}
+
+export interface Delivery {
+  status: OutboundStatus;
+  attempts: number;
+  lastError: string | null;
+  sentAt: string | null;
+}
+
+// A message sent to several people separately (a merge notice) shows its least happy delivery.
+const RANK: Record<OutboundStatus, number> = { sent: 0, queued: 1, sending: 2, bounced: 3, failed: 4 };
+
+export async function deliveryByMessage(db: Db, workspaceId: number, messageIds: number[]) {
+  const byMessage = new Map<number, Delivery>();
+  if (messageIds.length === 0) return byMessage;
+  const rows = await db
+    .selectFrom("outbound_emails")
+    .select(["message_id", "status", "attempts", "last_error", "sent_at"])
+    .where("workspace_id", "=", workspaceId)
+    .where("message_id", "in", messageIds)
+    .orderBy("id")
+    .execute();
+  for (const row of rows) {
+    const current = byMessage.get(row.message_id!);
+    if (current && RANK[current.status] >= RANK[row.status]) continue;
+    byMessage.set(row.message_id!, {
+      status: row.status,
+      attempts: row.attempts,
+      lastError: row.last_error,
+      sentAt: row.sent_at ? row.sent_at.toISOString() : null,
+    });
+  }
+  return byMessage;
+}
+
+export interface BounceDetails {
+  recipient: string | null;
+  status: string | null;
+  action: string | null;
+  diagnostic?: string | null;
+  inboundId?: number | null;
+}
+
+// A delivery status notification came back for a mail we sent: the row turns "bounced" and the
+// ticket gets an "email.bounced" event. Called by inbound processing; a repeated DSN changes
+// nothing. Returns the outbound row's ids, or null when the Message-ID is not one of ours.
+export async function markBounced(
+  db: Db,
+  workspaceId: number,
+  originalMessageIdHeader: string,
+  details: BounceDetails,
+) {
+  const header = `<${originalMessageIdHeader.trim().replace(/^<+|>+$/g, "")}>`;
+  return inTransaction(db, (trx) => bounce(trx, workspaceId, header, details));
+}
+
+async function bounce(db: Db, workspaceId: number, header: string, details: BounceDetails) {
+  const row = await db
+    .selectFrom("outbound_emails")
+    .select(["id", "ticket_id", "message_id", "status"])
+    .where("workspace_id", "=", workspaceId)
+    .where("message_id_header", "=", header)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return null;
+  const result = { outboundId: row.id, ticketId: row.ticket_id, messageId: row.message_id };
+  if (row.status === "bounced") return result;
+  const summary = [details.status, details.recipient, details.diagnostic].filter(Boolean).join(" ");
+  await db
+    .updateTable("outbound_emails")
+    .set({
+      status: "bounced",
+      bounce: JSON.stringify(details),
+      last_error: `bounced: ${summary || "delivery failed"}`.slice(0, 2000),
+      updated_at: new Date(),
+    })
+    .where("workspace_id", "=", workspaceId)
+    .where("id", "=", row.id)
+    .execute();
+  if (row.ticket_id !== null) {
+    const ticket = await db
+      .selectFrom("tickets")
+      .select(["id", "workspace_id", "group_id", "assignee_id", "requester_id", "organization_id"])
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", row.ticket_id)
+      .executeTakeFirstOrThrow();
+    await appendEvent(db, systemActor(workspaceId), ticket, "email.bounced", {
+      outboundId: row.id,
+      messageId: row.message_id,
+      recipient: details.recipient,
+      status: details.status,
+      action: details.action,
+    });
+  }
+  return result;
+}
