@@ -27,20 +27,21 @@ const WORKER_CONCURRENCY = 4;
 const FAST_PATH_LIMIT = 8;
 const SWEEP_BATCH = 1000;
 
-let fastPathRunning = 0;
+// Runs of the fast path in flight, so that stopping waits for them rather than closing the
+// database under them.
+const fastPathRuns = new Set<Promise<void>>();
 
 // Called by whoever accepted a mail (SMTP listener, upload route, IMAP poller) right after the
 // accept committed, so a ticket appears without waiting for a worker to poll. The queued job stays
 // the durable path; both are idempotent, so running the mail twice does nothing twice.
 export function processSoon(db: Db, deps: ProcessDeps, workspaceId: number, inboundId: number): void {
-  if (fastPathRunning >= FAST_PATH_LIMIT) return;
-  fastPathRunning++;
-  processInboundEmail(db, deps, workspaceId, inboundId)
+  if (fastPathRuns.size >= FAST_PATH_LIMIT) return;
+  const run: Promise<void> = processInboundEmail(db, deps, workspaceId, inboundId)
+    .then(() => {})
     // A failure is already recorded on the row and logged; the job retries it.
     .catch(() => {})
-    .finally(() => {
-      fastPathRunning--;
-    });
+    .finally(() => fastPathRuns.delete(run));
+  fastPathRuns.add(run);
 }
 
 // Everything the email channel runs in the background: the inbound processing worker, and (added
@@ -96,6 +97,7 @@ export async function startEmail(options: StartEmailOptions): Promise<RunningEma
     // Listeners and pollers stop in reverse order of start; the queue (owned by main) stops after.
     async stop() {
       for (const stop of stoppers.reverse()) await stop();
+      await Promise.all([...fastPathRuns]);
     },
   };
 }
