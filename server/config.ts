@@ -32,6 +32,9 @@ export interface EmailConfig {
   smtpTlsCert: string | null;
   smtpTlsKey: string | null;
   smtpMaxMb: number;
+  // Per remote IP and minute; over the limit a sender gets a temporary refusal and retries later.
+  smtpMaxConnectionsPerMinute: number;
+  smtpMaxMessagesPerMinute: number;
   // Default outbound relay (smtp://user:pass@host:port) for mailboxes without their own.
   smtpRelayUrl: string | null;
   // The domain in the Message-IDs Parley generates.
@@ -153,6 +156,22 @@ function emailConfig(env: Env, host: string, publicUrl: string, problems: string
     smtpTlsCert,
     smtpTlsKey,
     smtpMaxMb: integer(env, "PARLEY_SMTP_MAX_MB", 35, 1, 1024, problems),
+    smtpMaxConnectionsPerMinute: integer(
+      env,
+      "PARLEY_SMTP_MAX_CONNECTIONS_PER_MINUTE",
+      300,
+      1,
+      1_000_000,
+      problems,
+    ),
+    smtpMaxMessagesPerMinute: integer(
+      env,
+      "PARLEY_SMTP_MAX_MESSAGES_PER_MINUTE",
+      3000,
+      1,
+      10_000_000,
+      problems,
+    ),
     smtpRelayUrl,
     messageIdDomain: env.PARLEY_EMAIL_DOMAIN || publicHost,
   };

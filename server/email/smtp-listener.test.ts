@@ -267,7 +267,10 @@ test("STARTTLS is offered with a configured certificate, and mail arrives over i
 test("connections and messages per remote address are rate limited with temporary answers", async (t) => {
   const ws = await buildWorkspace(ctx());
   const mb = await mailbox(ws);
-  const { port } = await listen(t, {}, { rateLimits: { connectionsPerMinute: 2, messagesPerMinute: 2 } });
+  const { port } = await listen(t, {
+    PARLEY_SMTP_MAX_CONNECTIONS_PER_MINUTE: "2",
+    PARLEY_SMTP_MAX_MESSAGES_PER_MINUTE: "2",
+  });
   const first = await Conversation.open(port);
   assert.match(await first.reply(), /^220 /);
   await first.say("EHLO client.test");

@@ -10,11 +10,6 @@ import { acceptInboundEmail, type MailboxTarget, mailboxForAddress } from "./acc
 // 250 means the raw message is committed to the database (and its processing queued); any
 // failure before that is a 4xx, so the sending MTA keeps the message and retries.
 
-export interface SmtpRateLimits {
-  connectionsPerMinute: number;
-  messagesPerMinute: number;
-}
-
 export interface SmtpListenerOptions {
   db: Db;
   queue: JobQueue | null;
@@ -23,20 +18,12 @@ export interface SmtpListenerOptions {
   // Called after commit for each newly stored message: the fast path into processing. The queued
   // job is the safety net if this process dies before processing it.
   onAccepted?: (accepted: { workspaceId: number; inboundId: number }) => void;
-  rateLimits?: Partial<SmtpRateLimits>;
 }
 
 export interface SmtpListener {
   port: number;
   stop(): Promise<void>;
 }
-
-// Per remote IP and minute. Generous for one sending MTA, tight enough to blunt a flood; both
-// answers are temporary, so a legitimate sender only slows down.
-export const DEFAULT_SMTP_RATE_LIMITS: SmtpRateLimits = {
-  connectionsPerMinute: 300,
-  messagesPerMinute: 3000,
-};
 
 class SmtpError extends Error {
   readonly responseCode: number;
@@ -87,9 +74,9 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
   const { db, queue, config, log } = options;
   const listenPort = config.smtpListenPort;
   if (listenPort === null) return null;
-  const limits = { ...DEFAULT_SMTP_RATE_LIMITS, ...options.rateLimits };
-  const connections = new MinuteCounter(limits.connectionsPerMinute);
-  const messages = new MinuteCounter(limits.messagesPerMinute);
+  // Both answers over a limit are temporary, so a legitimate sender only slows down.
+  const connections = new MinuteCounter(config.smtpMaxConnectionsPerMinute);
+  const messages = new MinuteCounter(config.smtpMaxMessagesPerMinute);
   const maxBytes = config.smtpMaxMb * 1024 * 1024;
   // The mailboxes the recipients of the current mail transaction resolved to.
   const recipients = new WeakMap<SMTPServerSession, Map<string, MailboxTarget>>();
