@@ -15,6 +15,7 @@ import { tokenRoutes } from "../auth/token-routes.ts";
 import type { Config } from "../config.ts";
 import { contactRoutes } from "../contacts/routes.ts";
 import type { Database$, Db } from "../db/connection.ts";
+import { inboundRoutes } from "../email/inbound-routes.ts";
 import { mailboxRoutes } from "../email/mailbox-routes.ts";
 import { fieldRoutes } from "../fields/routes.ts";
 import { attachmentRoutes } from "../files/routes.ts";
@@ -165,6 +166,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(viewRoutes);
   await app.register(ticketOperationRoutes);
   await app.register(mailboxRoutes);
+  await app.register(inboundRoutes);
   return app;
 }
 
