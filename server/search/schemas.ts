@@ -1,8 +1,8 @@
 import { Type } from "typebox";
 import { ContactView } from "../contacts/present.ts";
 import { OrganizationView } from "../organizations/schemas.ts";
+import { TicketFilterFields } from "../tickets/filters.ts";
 import { TicketView } from "../tickets/schemas.ts";
-import { TicketFilterFields } from "./ticket-filters.ts";
 
 export const SEARCH_TYPES = ["tickets", "messages", "contacts", "organizations"] as const;
 export type SearchType = (typeof SEARCH_TYPES)[number];

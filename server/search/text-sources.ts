@@ -2,9 +2,9 @@ import { sql } from "kysely";
 import type { Actor } from "../auth/actor.ts";
 import { ticketVisibleTo } from "../auth/permissions.ts";
 import type { Db } from "../db/connection.ts";
+import { type TicketFilters, ticketFilterConditions } from "../tickets/filters.ts";
 import { presentTicket, TICKET_COLUMNS, type TicketRow } from "../tickets/present.ts";
 import type { Hit, Position, Source } from "./pagination.ts";
-import { type TicketFilters, ticketFilterConditions } from "./ticket-filters.ts";
 
 export interface SearchContext {
   db: Db;

@@ -1,9 +1,9 @@
-import { sql } from "kysely";
 import type { Static } from "typebox";
 import type { Actor } from "../auth/actor.ts";
 import { ticketVisibleTo } from "../auth/permissions.ts";
 import type { Db } from "../db/connection.ts";
 import { badRequest } from "../http/errors.ts";
+import { ticketFilterConditions } from "./filters.ts";
 import { TICKET_COLUMNS, type TicketRow } from "./present.ts";
 import type { TicketListQuery } from "./schemas.ts";
 
@@ -38,22 +38,7 @@ export async function listTickets(db: Db, actor: Actor, f: TicketFilters) {
     .select(TICKET_COLUMNS.map((c) => `t.${c}` as const))
     .where("t.workspace_id", "=", actor.workspaceId)
     .where(ticketVisibleTo(actor))
-    .where("t.merged_into_id", "is", null);
-  if (f.status?.length) q = q.where("t.status", "in", f.status);
-  if (f.priority?.length) q = q.where("t.priority", "in", f.priority);
-  if (f.assigneeId === "none") q = q.where("t.assignee_id", "is", null);
-  else if (f.assigneeId === "me")
-    q = q.where("t.assignee_id", "=", actor.type === "user" ? actor.userId : -1);
-  else if (f.assigneeId !== undefined) q = q.where("t.assignee_id", "=", f.assigneeId);
-  if (f.groupId === "none") q = q.where("t.group_id", "is", null);
-  else if (f.groupId !== undefined) q = q.where("t.group_id", "=", f.groupId);
-  if (f.requesterId !== undefined) q = q.where("t.requester_id", "=", f.requesterId);
-  if (f.organizationId !== undefined) q = q.where("t.organization_id", "=", f.organizationId);
-  if (f.tag?.length) q = q.where("t.tags", "@>", sql<string[]>`${f.tag.map((t) => t.toLowerCase())}::text[]`);
-  if (f.createdAfter) q = q.where("t.created_at", ">=", new Date(f.createdAfter));
-  if (f.createdBefore) q = q.where("t.created_at", "<", new Date(f.createdBefore));
-  if (f.updatedAfter) q = q.where("t.updated_at", ">=", new Date(f.updatedAfter));
-  if (f.updatedBefore) q = q.where("t.updated_at", "<", new Date(f.updatedBefore));
+    .where(ticketFilterConditions(actor, f));
   if (f.cursor) {
     const [value, id] = decodeCursor(f.cursor);
     const sortValue = sort === "number" ? Number(value) : new Date(String(value));

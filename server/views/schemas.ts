@@ -1,5 +1,5 @@
 import { Type } from "typebox";
-import { TicketFilterFields } from "../search/ticket-filters.ts";
+import { TicketFilterFields } from "../tickets/filters.ts";
 import { Id } from "../tickets/schemas.ts";
 
 // The same filters as GET /api/v1/tickets, plus relative windows that keep "solved in the last

@@ -5,7 +5,7 @@ import { can, ticketVisibleTo } from "../auth/permissions.ts";
 import { type Db, inTransaction } from "../db/connection.ts";
 import type { ViewTable } from "../db/types.ts";
 import { forbidden, notFound } from "../http/errors.ts";
-import { absoluteWindow, type TicketFilters, ticketFilterConditions } from "../search/ticket-filters.ts";
+import { absoluteWindow, type TicketFilters, ticketFilterConditions } from "../tickets/filters.ts";
 import { listTickets } from "../tickets/queries.ts";
 import {
   DEFAULT_COLUMNS,

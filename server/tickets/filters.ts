@@ -2,10 +2,10 @@ import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kyse
 import { Type } from "typebox";
 import type { Actor } from "../auth/actor.ts";
 import type { Database, TicketPriority, TicketStatus } from "../db/types.ts";
-import { Id, Priority, Status } from "../tickets/schemas.ts";
+import { Id, Priority, Status } from "./schemas.ts";
 
-// The ticket filters that search and saved views share with GET /api/v1/tickets. The rules
-// mirror listTickets (server/tickets/queries.ts) so a view's count and its list agree.
+// The ticket filters shared by GET /api/v1/tickets, search and saved views: one definition, so a
+// view's count, its list and a filtered search always agree.
 export const TicketFilterFields = {
   status: Type.Optional(Type.Array(Status, { maxItems: 6 })),
   priority: Type.Optional(Type.Array(Priority, { maxItems: 4 })),
