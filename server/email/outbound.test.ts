@@ -6,14 +6,11 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { pino } from "pino";
 import PostalMime from "postal-mime";
-import { systemActor } from "../auth/actor.ts";
 import { SecretBox } from "../auth/secret-box.ts";
-import { inTransaction } from "../db/connection.ts";
 import { LocalFileStore } from "../files/store.ts";
 import { buildWorkspace, type TestWorkspace, useTestApp } from "../test/harness.ts";
+import { emailTicket } from "../test/outbound-fixtures.ts";
 import { type SinkMta, startSinkMta } from "../test/sink-mta.ts";
-import { addCustomerMessage } from "../tickets/messages.ts";
-import { createTicket, lockTicket } from "../tickets/service.ts";
 import { type OutboundDeps, sendOutbound } from "./outbound.ts";
 import { markBounced } from "./outbox.ts";
 
@@ -38,43 +35,6 @@ const deps = (): OutboundDeps => ({
 });
 
 const rand = () => randomBytes(6).toString("hex");
-const mid = (what: string) => `<${what}-${rand()}@customer.test>`;
-
-// What processing does with a customer's first mail and their follow-up: a ticket on the email
-// channel, each message keyed by its Message-ID and remembering the mailbox it came through.
-async function emailTicket(ws: TestWorkspace, mta: SinkMta, settings: Record<string, unknown> = {}) {
-  const res = await ws.as(ws.admin).post("/api/v1/mailboxes", {
-    name: "Acme Support",
-    address: `support-${rand()}@help.test`,
-    inbound: "upload",
-    smtp: { host: "127.0.0.1", port: mta.port, secure: false },
-    settings: { sendReceipt: false, ...settings },
-  });
-  assert.equal(res.statusCode, 201, res.body);
-  const mailbox = res.json() as { id: number; address: string };
-  const requester = await ws.contact({ name: "Robin Requester" });
-  const first = mid("first");
-  const second = mid("second");
-  const actor = systemActor(ws.id);
-  const ticket = await createTicket(ws.db, actor, {
-    subject: "Printer on fire",
-    requester: { id: requester.id },
-    channel: "email",
-    comment: { body: "It is on fire." },
-    channelMessage: { externalId: first, channelMeta: { mailboxId: mailbox.id } },
-  });
-  await inTransaction(ws.db, async (trx) => {
-    const locked = await lockTicket(trx, actor, ticket.id);
-    await addCustomerMessage(trx, actor, locked, {
-      contactId: requester.id,
-      body: "Still burning.",
-      channel: "email",
-      externalId: second,
-      channelMeta: { mailboxId: mailbox.id },
-    });
-  });
-  return { mailbox, requester, ticket, first, second };
-}
 
 async function outboundFor(ws: TestWorkspace, messageId: number) {
   return ws.db

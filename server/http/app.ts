@@ -17,6 +17,7 @@ import { contactRoutes } from "../contacts/routes.ts";
 import type { Database$, Db } from "../db/connection.ts";
 import { inboundRoutes } from "../email/inbound-routes.ts";
 import { mailboxRoutes } from "../email/mailbox-routes.ts";
+import { emailTemplateRoutes } from "../email/template-routes.ts";
 import { fieldRoutes } from "../fields/routes.ts";
 import { attachmentRoutes } from "../files/routes.ts";
 import type { JobQueue } from "../jobs/queue.ts";
@@ -166,6 +167,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(viewRoutes);
   await app.register(ticketOperationRoutes);
   await app.register(mailboxRoutes);
+  await app.register(emailTemplateRoutes);
   await app.register(inboundRoutes);
   return app;
 }

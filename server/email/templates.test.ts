@@ -1,0 +1,227 @@
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { pino } from "pino";
+import PostalMime from "postal-mime";
+import { systemActor } from "../auth/actor.ts";
+import { SecretBox } from "../auth/secret-box.ts";
+import { LocalFileStore } from "../files/store.ts";
+import { buildWorkspace, type TestWorkspace, useTestApp } from "../test/harness.ts";
+import { emailTicket, outboundRows, sendingMailbox } from "../test/outbound-fixtures.ts";
+import { type SinkMta, startSinkMta } from "../test/sink-mta.ts";
+import { createTicket } from "../tickets/service.ts";
+import { type OutboundDeps, sendOutbound } from "./outbound.ts";
+import { DEFAULT_TEMPLATES } from "./templates.ts";
+
+const ctx = useTestApp({ PARLEY_PUBLIC_URL: "https://help.acme.test" });
+
+const sinks: SinkMta[] = [];
+after(() => Promise.all(sinks.map((s) => s.close())));
+async function sink() {
+  const s = await startSinkMta();
+  sinks.push(s);
+  return s;
+}
+
+const deps = (): OutboundDeps => ({
+  db: ctx().database.db,
+  box: SecretBox.fromConfig(ctx().app.config),
+  fileStore: new LocalFileStore(ctx().app.config.fileStoreDir),
+  relayUrl: null,
+  log: pino({ level: "silent" }),
+});
+
+async function deliver(ws: TestWorkspace, mta: SinkMta, outboundId: number) {
+  assert.equal(
+    await sendOutbound(deps(), { workspaceId: ws.id, outboundId }, { lastAttempt: false }),
+    "sent",
+  );
+  return PostalMime.parse(mta.accepted().at(-1)!.raw);
+}
+
+const url = (key: string) => `/api/v1/email-templates/${key}`;
+
+test("admins read, change and reset the system mail templates", async () => {
+  const ws = await buildWorkspace(ctx());
+  const admin = ws.as(ws.admin);
+  const list = await admin.get("/api/v1/email-templates");
+  assert.equal(list.statusCode, 200, list.body);
+  assert.deepEqual(
+    list.json().data.map((t: { key: string; custom: boolean }) => [t.key, t.custom]),
+    [
+      ["ticket_received", false],
+      ["agent_replied", false],
+      ["ticket_solved", false],
+    ],
+  );
+
+  const body = {
+    subject: "{{ticket.subject}} - solved",
+    bodyText: "Hi {{requester.first_name}}, #{{ticket.number}} is done.",
+  };
+  const put = await admin.request("PUT", url("ticket_solved"), body);
+  assert.equal(put.statusCode, 200, put.body);
+  const saved = put.json();
+  assert.equal(saved.key, "ticket_solved");
+  assert.equal(saved.subject, body.subject);
+  assert.equal(saved.bodyText, body.bodyText);
+  assert.equal(saved.custom, true);
+  assert.ok(saved.updatedAt);
+  assert.ok(saved.placeholders.includes("requester.first_name"));
+  assert.deepEqual((await admin.get(url("ticket_solved"))).json(), saved);
+
+  const reset = await admin.delete(url("ticket_solved"));
+  assert.equal(reset.statusCode, 200, reset.body);
+  assert.equal(reset.json().custom, false);
+  assert.equal(reset.json().bodyText, DEFAULT_TEMPLATES.ticket_solved.bodyText);
+  assert.equal((await admin.get(url("ticket_solved"))).json().updatedAt, null);
+});
+
+test("only admins may touch templates", async () => {
+  const ws = await buildWorkspace(ctx());
+  const agent = ws.as(await ws.agent());
+  const body = { subject: "x", bodyText: "y" };
+  for (const res of [
+    await agent.get("/api/v1/email-templates"),
+    await agent.get(url("agent_replied")),
+    await agent.request("PUT", url("agent_replied"), body),
+    await agent.delete(url("agent_replied")),
+  ]) {
+    assert.equal(res.statusCode, 403, res.body);
+    assert.equal(res.json().code, "forbidden");
+  }
+  const anonymous = ws.anonymous();
+  assert.equal((await anonymous.get(url("agent_replied"))).statusCode, 401);
+  assert.equal((await anonymous.request("PUT", url("agent_replied"), body)).statusCode, 401);
+  const customer = await ws.customerSession((await ws.contact()).id);
+  assert.equal((await customer.request("PUT", url("agent_replied"), body)).statusCode, 403);
+});
+
+test("a template with an unknown placeholder is refused, naming the field", async () => {
+  const ws = await buildWorkspace(ctx());
+  const admin = ws.as(ws.admin);
+  const res = await admin.request("PUT", url("agent_replied"), {
+    subject: "{{ticket.subjct}}",
+    bodyText: "{{message.text}} {{ agent.password }}",
+  });
+  assert.equal(res.statusCode, 422, res.body);
+  assert.equal(res.json().code, "validation_failed");
+  assert.deepEqual(res.json().errors, [
+    { path: "subject", message: "uses the unknown placeholder {{ticket.subjct}}" },
+    { path: "bodyText", message: "uses the unknown placeholder {{agent.password}}" },
+  ]);
+  assert.equal((await admin.get(url("agent_replied"))).json().custom, false, "nothing was saved");
+
+  const missing = await admin.request("PUT", url("agent_replied"), { subject: "x" });
+  assert.equal(missing.statusCode, 400);
+  assert.deepEqual(missing.json().errors, [
+    { path: "body.bodyText", message: "must have required property 'bodyText'" },
+  ]);
+  const twoLines = await admin.request("PUT", url("agent_replied"), {
+    subject: "a\r\nBcc: x@y.test",
+    bodyText: "y",
+  });
+  assert.equal(twoLines.statusCode, 400);
+  assert.equal((await admin.get(url("no_such_template"))).statusCode, 404);
+  assert.equal(
+    (await admin.request("PUT", url("no_such_template"), { subject: "x", bodyText: "y" })).statusCode,
+    404,
+  );
+});
+
+test("a workspace's templates are its own", async () => {
+  const a = await buildWorkspace(ctx());
+  const b = await buildWorkspace(ctx());
+  await a.as(a.admin).request("PUT", url("agent_replied"), { subject: "A", bodyText: "A {{message.text}}" });
+  const seen = (await b.as(b.admin).get(url("agent_replied"))).json();
+  assert.equal(seen.custom, false);
+  assert.equal(seen.bodyText, DEFAULT_TEMPLATES.agent_replied.bodyText);
+});
+
+test("an edited agent_replied template wraps every reply, escaped in the HTML part", async () => {
+  const mta = await sink();
+  const ws = await buildWorkspace(ctx());
+  await ws.as(ws.admin).request("PUT", url("agent_replied"), {
+    subject: "Update on: {{ticket.subject}}",
+    bodyText:
+      "Hello {{requester.first_name}},\n\n{{message.text}}\n\nFollow #{{ticket.number}} at {{portal_url}}",
+  });
+  const { ticket, requester } = await emailTicket(ws, mta);
+  await ws.db
+    .updateTable("contacts")
+    .set({ name: "<Robin> & Co" })
+    .where("workspace_id", "=", ws.id)
+    .where("id", "=", requester.id)
+    .execute();
+  const posted = await ws
+    .as(ws.admin)
+    .post(`/api/v1/tickets/${ticket.id}/messages`, { body: "Unplug it <now>." });
+  assert.equal(posted.statusCode, 201, posted.body);
+  const [row] = await outboundRows(ws);
+  const mail = await deliver(ws, mta, row.id);
+  assert.equal(mail.subject, `Re: Update on: Printer on fire [#${ticket.number}]`);
+  assert.equal(
+    mail.text?.trim(),
+    `Hello <Robin>,\n\nUnplug it <now>.\n\nFollow #${ticket.number} at https://help.acme.test/portal/tickets/${ticket.id}`,
+  );
+  assert.match(mail.html ?? "", /Hello &lt;Robin&gt;,<br>/);
+  assert.match(mail.html ?? "", /Unplug it &lt;now&gt;\./);
+  assert.doesNotMatch(mail.html ?? "", /<Robin>|<now>/);
+});
+
+test("a customer who opens a ticket by email gets a receipt, unless the mailbox turns it off", async () => {
+  const mta = await sink();
+  const ws = await buildWorkspace(ctx());
+  const { ticket, first, mailbox } = await emailTicket(ws, mta, { sendReceipt: true });
+  const rows = await outboundRows(ws);
+  assert.deepEqual(
+    rows.map((r) => [r.kind, r.ticket_id, r.message_id]),
+    [["ticket_received", ticket.id, null]],
+  );
+  const mail = await deliver(ws, mta, rows[0].id);
+  assert.equal(mail.headers.find((h) => h.key === "auto-submitted")?.value, "auto-replied");
+  assert.equal(mail.inReplyTo, first);
+  assert.equal(mail.subject, `Re: Printer on fire [#${ticket.number}]`);
+  assert.deepEqual(mail.from, { name: "Acme Support", address: mailbox.address });
+  assert.match(mail.text ?? "", new RegExp(`received your request #${ticket.number}`));
+  assert.match(mail.text ?? "", /^Hello Robin,/);
+
+  const quiet = await sendingMailbox(ws, mta, { sendReceipt: false });
+  await createTicket(ws.db, systemActor(ws.id), {
+    subject: "No receipt please",
+    requester: { email: "quiet@customer.test" },
+    channel: "email",
+    comment: { body: "Hi" },
+    channelMessage: { externalId: "<quiet@customer.test>", channelMeta: { mailboxId: quiet.id } },
+  });
+  assert.equal((await outboundRows(ws)).length, 1);
+  // An agent opening an email ticket for a customer is not the customer writing in.
+  await ws.ticket({ channel: "email" });
+  assert.equal((await outboundRows(ws)).length, 1);
+});
+
+test("solving an email ticket mails the requester, marked auto-generated", async () => {
+  const mta = await sink();
+  const ws = await buildWorkspace(ctx());
+  const { ticket } = await emailTicket(ws, mta);
+  const current = (await ws.as(ws.admin).get(`/api/v1/tickets/${ticket.id}`)).json();
+  const solved = await ws.as(ws.admin).patch(`/api/v1/tickets/${ticket.id}`, {
+    status: "solved",
+    version: current.version,
+  });
+  assert.equal(solved.statusCode, 200, solved.body);
+  const rows = await outboundRows(ws);
+  assert.deepEqual(
+    rows.map((r) => r.kind),
+    ["ticket_solved"],
+  );
+  const mail = await deliver(ws, mta, rows[0].id);
+  assert.equal(mail.headers.find((h) => h.key === "auto-submitted")?.value, "auto-generated");
+  assert.match(mail.text ?? "", new RegExp(`#${ticket.number} has been marked as solved`));
+
+  const web = await ws.ticket();
+  const solvedWeb = await ws
+    .as(ws.admin)
+    .patch(`/api/v1/tickets/${web.id}`, { status: "solved", version: web.version });
+  assert.equal(solvedWeb.statusCode, 200, solvedWeb.body);
+  assert.equal((await outboundRows(ws)).length, 1, "a web ticket's customer is not emailed");
+});
