@@ -10,6 +10,7 @@ import type { TicketRow } from "../tickets/present.ts";
 import { createTicket } from "../tickets/service.ts";
 import { channelMetaFor, messageBody, resolveInlineImages, storeAttachments } from "./inbound-content.ts";
 import { resolveSettings } from "./mailboxes.ts";
+import { markBounced } from "./outbox.ts";
 import { type Address, type ParsedEmail, parseEmail } from "./parse.ts";
 import { canonicalMessageId, findThread } from "./threading.ts";
 import { normalizedSubject } from "./ticket-token.ts";
@@ -92,7 +93,7 @@ async function route(
   written: string[],
 ): Promise<ProcessOutcome> {
   const ws = inbound.workspaceId;
-  const ignored = await ignoreReason(trx, ws, parsed);
+  const ignored = await ignoreReason(trx, inbound, parsed);
   if (ignored) return { status: "ignored", reason: ignored };
   if (messageId) {
     const existing = await existingMessage(trx, ws, messageId);
@@ -173,20 +174,31 @@ async function route(
 
 // Mail that must never become a ticket or be answered: our own mail coming back (a loop), bounces
 // and auto-replies. The raw mail stays stored with the reason, for admins to look at.
-async function ignoreReason(trx: Db, workspaceId: number, parsed: ParsedEmail): Promise<string | null> {
+async function ignoreReason(trx: Db, inbound: Inbound, parsed: ParsedEmail): Promise<string | null> {
   if (parsed.headers["x-parley-loop"]?.length) return "mail loop: carries Parley's own loop header";
   // From only: a list or forwarding service may set Reply-To to our own address on real mail.
   if (parsed.from && (await ownMailboxes(trx, [parsed.from.address])).size > 0)
     return "mail loop: sent from a Parley mailbox";
-  if (parsed.auto.isBounce) return bounceReason(trx, workspaceId, parsed);
+  if (parsed.auto.isBounce) return recordBounce(trx, inbound, parsed);
   if (parsed.auto.isAutoReply) return `auto-reply${parsed.auto.reason ? `: ${parsed.auto.reason}` : ""}`;
   return null;
 }
 
-async function bounceReason(_trx: Db, _workspaceId: number, parsed: ParsedEmail): Promise<string> {
+// The outbound mail the bounce reports on is marked bounced (and its ticket told) in the same
+// transaction; a bounce of something Parley did not send is only recorded here.
+async function recordBounce(trx: Db, inbound: Inbound, parsed: ParsedEmail): Promise<string> {
   const bounce = parsed.auto.bounce;
-  const details = [bounce?.recipient, bounce?.status, bounce?.action].filter(Boolean).join(" ");
-  return `bounce${details ? `: ${details}` : ""}`.slice(0, 500);
+  const details = {
+    recipient: bounce?.recipient ?? null,
+    status: bounce?.status ?? null,
+    action: bounce?.action ?? null,
+    inboundId: inbound.id,
+  };
+  const original = bounce?.originalMessageId ?? parsed.inReplyTo[0] ?? null;
+  const marked = original ? await markBounced(trx, inbound.workspaceId, original, details) : null;
+  const summary = [details.recipient, details.status, details.action].filter(Boolean).join(" ");
+  const what = marked ? `bounce of outbound mail ${marked.outboundId}` : "bounce";
+  return `${what}${summary ? `: ${summary}` : ""}`.slice(0, 500);
 }
 
 // Lowercased addresses among `addresses` that belong to a Parley mailbox (of any workspace: an

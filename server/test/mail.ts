@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import type { Client, TestWorkspace } from "./harness.ts";
 
@@ -80,4 +81,51 @@ export function upload(client: Client, mailboxId: number, raw: Buffer) {
   return client.request("POST", `/api/v1/mailboxes/${mailboxId}/inbound`, raw, {
     "content-type": "message/rfc822",
   });
+}
+
+export type Mailbox = Awaited<ReturnType<typeof createMailbox>>;
+
+// Uploads a mail into the mailbox and returns what became of the stored copy.
+export async function deliver(ws: TestWorkspace, mailbox: Mailbox, mail: TestMail) {
+  const res = await upload(ws.as(ws.admin), mailbox.id, rawMail({ to: mailbox.address, ...mail }));
+  assert.equal(res.statusCode, 202, res.body);
+  const row = await ws.db
+    .selectFrom("inbound_emails")
+    .select(["status", "reason", "ticket_id", "message_id", "attempts"])
+    .where("workspace_id", "=", ws.id)
+    .where("id", "=", res.json().id)
+    .executeTakeFirstOrThrow();
+  return { ...row, id: res.json().id as number, response: res.json() };
+}
+
+export async function messagesOf(ws: TestWorkspace, ticketId: number) {
+  const res = await ws.as(ws.admin).get(`/api/v1/tickets/${ticketId}/messages`);
+  assert.equal(res.statusCode, 200, res.body);
+  return res.json().data as { id: number; body: string; html: string | null; author: { id: number } }[];
+}
+
+export async function ticketOf(ws: TestWorkspace, ticketId: number) {
+  const res = await ws.as(ws.admin).get(`/api/v1/tickets/${ticketId}`);
+  assert.equal(res.statusCode, 200, res.body);
+  return res.json() as {
+    id: number;
+    number: number;
+    subject: string;
+    status: string;
+    channel: string;
+    groupId: number | null;
+    requesterId: number;
+    version: number;
+    followUpOfId?: number | null;
+  };
+}
+
+export async function channelMeta(ws: TestWorkspace, messageId: number) {
+  const row = await ws.db
+    .selectFrom("messages")
+    .select(["channel", "channel_meta", "external_id"])
+    .where("workspace_id", "=", ws.id)
+    .where("id", "=", messageId)
+    .executeTakeFirstOrThrow();
+  return row;
 }
