@@ -6,6 +6,7 @@ import { type FileStore, LocalFileStore } from "../files/store.ts";
 import { type JobQueue, jobIdFor } from "../jobs/queue.ts";
 import { type InboundJob, PROCESS_INBOUND } from "./accept.ts";
 import { startImapPollers } from "./imap-poller.ts";
+import { startOutbound } from "./outbound.ts";
 import { type ProcessDeps, processInboundEmail } from "./process.ts";
 import { startSmtpListener } from "./smtp-listener.ts";
 
@@ -68,6 +69,15 @@ export async function startEmail(options: StartEmailOptions): Promise<RunningEma
     { concurrency: WORKER_CONCURRENCY },
   );
   const stoppers: (() => Promise<void>)[] = [];
+  stoppers.push(
+    await startOutbound({
+      database,
+      queue,
+      config,
+      log: log.child({ part: "outbound" }),
+      fileStore: deps.fileStore,
+    }),
+  );
   const sweep = sweepReceived(db, queue).catch((err) =>
     log.error({ err }, "could not queue inbound mail left unprocessed"),
   );
