@@ -61,7 +61,10 @@ async function describeNode(node: PostalNode, insideMultipart: boolean, depth: n
   const filename = node.contentDisposition.parsed.params.filename || params.name || null;
   const part: MimePart = {
     type: node.contentType.parsed.value || "text/plain",
-    encoding: node.contentTransferEncoding.encoding || "7bit",
+    // RFC 2045: a part without the header is 7bit (postal-mime reads it as 8bit).
+    encoding: node.headers.some((h) => h.key === "content-transfer-encoding")
+      ? node.contentTransferEncoding.encoding || "7bit"
+      : "7bit",
     charset: params.charset ?? null,
     boundary: node.contentType.multipart ? (params.boundary ?? null) : null,
     filename: filename ? decodeWords(filename) : null,
@@ -75,7 +78,8 @@ async function describeNode(node: PostalNode, insideMultipart: boolean, depth: n
   if (node.contentType.multipart) {
     for (const child of node.childNodes) part.parts.push(await describeNode(child, true, depth + 1));
   } else if (part.type === "message/rfc822" && node.content && depth < MAX_DEPTH) {
-    part.parts.push(await describeMessage(new Uint8Array(node.content), depth + 1));
+    const carried = new Uint8Array(node.content, 0, part.size ?? node.content.byteLength);
+    part.parts.push(await describeMessage(carried, depth + 1));
   }
   return part;
 }
@@ -83,7 +87,12 @@ async function describeNode(node: PostalNode, insideMultipart: boolean, depth: n
 async function describeMessage(raw: Uint8Array, depth: number): Promise<MimePart> {
   const parser = new PostalMime();
   await parser.parse(raw);
-  return describeNode(rootOf(parser), false, depth);
+  const part = await describeNode(rootOf(parser), false, depth);
+  // postal-mime ends every body line with a break, the last one too; a message whose bytes end
+  // without one has a body one byte shorter.
+  const endsWithBreak = raw.byteLength > 0 && raw[raw.byteLength - 1] === 0x0a;
+  if (part.size !== null && part.size > 0 && !endsWithBreak && part.encoding !== "base64") part.size--;
+  return part;
 }
 
 export function describeMime(raw: Buffer | Uint8Array): Promise<MimePart> {

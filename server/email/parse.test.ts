@@ -3,6 +3,8 @@ import { test } from "node:test";
 import { parseEmail } from "./parse.ts";
 
 const mail = (...lines: string[]) => Buffer.from(lines.join("\r\n"), "latin1");
+const utf8Mail = (...lines: string[]) =>
+  Buffer.from(["Content-Type: text/plain; charset=utf-8", ...lines].join("\r\n"), "utf8");
 
 test("decodes ISO-2022-JP, KOI8-R and windows-1252 encoded words and bodies", async () => {
   const parsed = await parseEmail(
@@ -344,4 +346,58 @@ test("detects auto-replies by header, and by subject only beside a header", asyn
     true,
   );
   assert.equal((await detect("Subject: Re: auto-reply settings question")).isAutoReply, false);
+});
+
+test("format=flowed joins lines only at the same quote depth", async () => {
+  const parsed = await parseEmail(
+    mail(
+      "From: a@example.com",
+      "Subject: Re: hi",
+      "Content-Type: text/plain; charset=utf-8; format=flowed",
+      "",
+      "On 04/02/2012 06:26 PM, Megan One wrote:",
+      "> Hi, a long line that ",
+      "> goes on",
+      "Hello, ",
+      "this is my answer",
+    ),
+  );
+  assert.equal(
+    parsed.text,
+    "On 04/02/2012 06:26 PM, Megan One wrote:\n> Hi, a long line that goes on\nHello, this is my answer\n",
+  );
+  assert.equal(parsed.reply.newText, "Hello, this is my answer");
+});
+
+test("an Outlook header block and a foreign attribution line start the quoted history", async () => {
+  const outlook = await parseEmail(
+    utf8Mail(
+      "From: a@example.com",
+      "Subject: Re: hi",
+      "",
+      "Thanks, fixed.",
+      "",
+      "________________________________",
+      "От: Alexander L <abc@example.com>",
+      "Отправлено: 26 июня 2014 г. 15:05",
+      "Кому: Support",
+      "",
+      "Hello!",
+    ),
+  );
+  assert.equal(outlook.reply.newText, "Thanks, fixed.");
+  assert.match(outlook.reply.quotedText, /^_+\nОт: Alexander L/);
+  const android = await parseEmail(
+    utf8Mail(
+      "From: bob@example.com",
+      "Subject: Re: hi",
+      "",
+      "Hello",
+      '02.04.2012 14:20 пользователь "bob@example.org" <bob@example.org> написал:',
+      "",
+      "> Hi",
+    ),
+  );
+  assert.equal(android.reply.newText, "Hello");
+  assert.match(android.reply.quotedText, /написал:\n\n> Hi$/);
 });

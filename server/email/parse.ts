@@ -4,6 +4,7 @@ import PostalMime, {
   type Attachment as PostalAttachment,
 } from "postal-mime";
 import { type AutoInfo, detectAuto } from "./auto-detect.ts";
+import "./flowed-text.ts";
 import { splitReply } from "./reply-split.ts";
 import { htmlToPlainText, sanitizeEmailHtml } from "./sanitize-email.ts";
 

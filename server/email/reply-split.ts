@@ -1,4 +1,5 @@
 import EmailReplyParser from "email-reply-parser";
+import { withQuoteHeaders } from "./quote-headers.ts";
 
 export type SegmentKind = "text" | "quoted" | "signature" | "blank";
 
@@ -28,7 +29,7 @@ export interface Sender {
 }
 
 export function replySegments(body: string, sender?: Sender | null): ReplySegment[] {
-  const segments = parserSegments(body);
+  const segments = withQuoteHeaders(parserSegments(body));
   return sender === undefined ? segments : withTrailingSignature(segments, sender);
 }
 
@@ -63,8 +64,12 @@ function alignToOriginal(
     const taken: string[] = [];
     for (const wanted of fragment.content.split("\n")) {
       const target = squash(wanted);
-      // The parser drops one blank line at the start of a fragment; it belongs here.
-      while (at < lines.length && target !== "" && squash(lines[at]) === "") taken.push(lines[at++]);
+      // The parser drops one blank line at the start of a fragment: it goes to the end of the
+      // fragment before, so this one starts where the parser's does.
+      while (at < lines.length && target !== "" && squash(lines[at]) === "") {
+        const previous = taken.length === 0 ? segments[segments.length - 1] : undefined;
+        (previous ? previous.lines : taken).push(lines[at++]);
+      }
       if (at >= lines.length) {
         if (target === "") continue;
         return null;
@@ -119,7 +124,8 @@ function withTrailingSignature(segments: ReplySegment[], sender: Sender | null):
   const lines = segments[index].text.split("\n");
   let end = lines.length;
   while (end > 0 && !lines[end - 1].trim()) end--;
-  const floor = Math.max(1, end - MAX_SIGNATURE_LINES);
+  let floor = end;
+  for (let seen = 0; floor > 1 && seen < MAX_SIGNATURE_LINES; floor--) if (lines[floor - 1].trim()) seen++;
   let start = -1;
   for (let i = end - 2; i >= floor; i--) {
     if (RULE_LINE.test(lines[i])) start = i;
