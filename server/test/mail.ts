@@ -101,7 +101,17 @@ export async function deliver(ws: TestWorkspace, mailbox: Mailbox, mail: TestMai
 export async function messagesOf(ws: TestWorkspace, ticketId: number) {
   const res = await ws.as(ws.admin).get(`/api/v1/tickets/${ticketId}/messages`);
   assert.equal(res.statusCode, 200, res.body);
-  return res.json().data as { id: number; body: string; html: string | null; author: { id: number } }[];
+  return res.json().data as {
+    id: number;
+    body: string;
+    html: string | null;
+    author: { id: number };
+    email: {
+      from: { address: string; name: string } | null;
+      quotedText: string;
+      flagged: string | null;
+    } | null;
+  }[];
 }
 
 export async function ticketOf(ws: TestWorkspace, ticketId: number) {

@@ -106,7 +106,30 @@ export function presentMessage(
           sentAt: delivery.sentAt,
         }
       : null,
+    email: m.channel === "email" && m.direction === "in" ? inboundEmail(m.channel_meta) : null,
     createdAt: m.created_at.toISOString(),
+  };
+}
+
+// channel_meta as inbound processing writes it (server/email/inbound-content.ts); read defensively,
+// since it is stored JSON.
+function inboundEmail(meta: Record<string, unknown>) {
+  const address = (a: unknown) => {
+    const v = a as { address?: unknown; name?: unknown } | null;
+    return v && typeof v.address === "string"
+      ? { address: v.address, name: typeof v.name === "string" ? v.name : "" }
+      : null;
+  };
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(address).filter((a) => a !== null) : []);
+  const text = (v: unknown) => (typeof v === "string" ? v : "");
+  return {
+    from: address(meta.from),
+    to: list(meta.to),
+    cc: list(meta.cc),
+    subject: text(meta.subject),
+    quotedText: text(meta.quotedText),
+    signature: text(meta.signature),
+    flagged: typeof meta.flagged === "string" ? meta.flagged : null,
   };
 }
 

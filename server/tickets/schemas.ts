@@ -135,6 +135,8 @@ export const AttachmentView = Type.Object({
   url: Type.String(),
 });
 
+const EmailAddress = Type.Object({ address: Type.String(), name: Type.String() });
+
 export const MessageView = Type.Object({
   id: Type.Integer(),
   ticketId: Type.Integer(),
@@ -154,6 +156,21 @@ export const MessageView = Type.Object({
       attempts: Type.Integer(),
       lastError: Type.Union([Type.String(), Type.Null()]),
       sentAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+    }),
+    Type.Null(),
+  ]),
+  // Set for a mail that came in: who it was from and to, and the quoted history and signature
+  // split off the body (for the agent app to show collapsed). `flagged` is "non_participant" for a
+  // reply from someone not on the ticket.
+  email: Type.Union([
+    Type.Object({
+      from: Type.Union([EmailAddress, Type.Null()]),
+      to: Type.Array(EmailAddress),
+      cc: Type.Array(EmailAddress),
+      subject: Type.String(),
+      quotedText: Type.String(),
+      signature: Type.String(),
+      flagged: Type.Union([Type.String(), Type.Null()]),
     }),
     Type.Null(),
   ]),
