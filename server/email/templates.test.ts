@@ -110,6 +110,14 @@ test("a template with an unknown placeholder is refused, naming the field", asyn
     { path: "bodyText", message: "uses the unknown placeholder {{agent.password}}" },
   ]);
   assert.equal((await admin.get(url("agent_replied"))).json().custom, false, "nothing was saved");
+  const withoutReply = await admin.request("PUT", url("agent_replied"), {
+    subject: "x",
+    bodyText: "Thanks!",
+  });
+  assert.equal(withoutReply.statusCode, 422);
+  assert.deepEqual(withoutReply.json().errors, [
+    { path: "bodyText", message: "must include {{message.text}}, the agent's reply" },
+  ]);
 
   const missing = await admin.request("PUT", url("agent_replied"), { subject: "x" });
   assert.equal(missing.statusCode, 400);

@@ -154,7 +154,11 @@ export async function saveTemplate(db: Db, workspaceId: number, key: string, inp
       message: `uses the unknown placeholder {{${name}}}`,
     })),
   ];
-  if (errors.length) throw invalid(errors, "The template uses placeholders Parley does not know.");
+  // The agent's words are the point of the mail; a template without them would send an empty reply.
+  if (templateKey === "agent_replied" && !/\{\{\s*message\.text\s*\}\}/.test(input.bodyText)) {
+    errors.push({ path: "bodyText", message: "must include {{message.text}}, the agent's reply" });
+  }
+  if (errors.length) throw invalid(errors, "The template has placeholders Parley cannot fill.");
   const now = new Date();
   await db
     .insertInto("email_templates")
