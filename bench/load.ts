@@ -104,7 +104,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let ok = 0;
   const serverCpu0 = processCpuMs(options.serverPid);
   const clientCpu0 = process.cpuUsage();
-  const postgresCpu0 = postgresCpuMs();
+  const postgresCpu0 = postgresCpu();
   const started = performance.now();
   const deadline = options.durationSec ? started + options.durationSec * 1000 : Number.POSITIVE_INFINITY;
   const limit = options.requests ?? Number.POSITIVE_INFINITY;
@@ -143,7 +143,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const seconds = (performance.now() - started) / 1000;
   const serverCpu = processCpuMs(options.serverPid) - serverCpu0;
   const clientCpu = process.cpuUsage(clientCpu0);
-  const postgresCpu = postgresCpuMs() - postgresCpu0;
+  const postgresMs = cpuSince(postgresCpu0);
   if (!options.agent) agent.destroy();
   const sorted = latencies.sort((a, b) => a - b);
   return {
@@ -159,29 +159,34 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     max: sorted.at(-1) ?? Number.NaN,
     serverCpuMs: serverCpu / Math.max(1, ok + errors),
     clientCpuMs: (clientCpu.user + clientCpu.system) / 1000 / Math.max(1, ok + errors),
-    postgresCpuMs: postgresCpu / Math.max(1, ok + errors),
+    postgresCpuMs: postgresMs / Math.max(1, ok + errors),
     slowest,
   };
 }
 
-// CPU time of all PostgreSQL server processes (backends exit with their connections, so this
-// undercounts a little when the pool closes connections during a run).
-export function postgresCpuMs(): number {
-  let total = 0;
+// CPU time of the PostgreSQL server processes, per process id. A backend that exits during a
+// run takes its time with it, so the difference of two snapshots undercounts a little.
+export function postgresCpu(): Map<number, number> {
+  const cpu = new Map<number, number>();
   try {
     for (const entry of readdirSync("/proc")) {
       if (!/^\d+$/.test(entry)) continue;
       try {
         const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-        if (!stat.includes("(postgres)")) continue;
-        total += processCpuMs(Number(entry));
+        if (stat.includes("(postgres)")) cpu.set(Number(entry), processCpuMs(Number(entry)));
       } catch {
         // the process ended meanwhile
       }
     }
   } catch {
-    return Number.NaN;
+    // not Linux
   }
+  return cpu;
+}
+
+export function cpuSince(before: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of postgresCpu()) total += ms - (before.get(pid) ?? 0);
   return total;
 }
 
