@@ -1,5 +1,7 @@
+import { sql } from "kysely";
 import type { Db } from "../db/connection.ts";
 import type { Actor, Scope } from "./actor.ts";
+import { actorGeneration, cachedActor, rememberActor } from "./actor-cache.ts";
 import { newToken, sha256 } from "./secrets.ts";
 
 export const SESSION_COOKIE = "parley_session";
@@ -97,32 +99,60 @@ async function contactActor(db: Db, workspaceId: number, contactId: number): Pro
 }
 
 export async function actorFromSession(db: Db, token: string): Promise<Actor | null> {
+  const hash = sha256(token);
+  const cached = cachedActor(hash);
+  if (cached) return cached.actor;
+  const since = actorGeneration();
   const session = await db
     .selectFrom("sessions")
     .select(["workspace_id", "user_id", "contact_id", "expires_at"])
-    .where("token_hash", "=", sha256(token))
+    .where("token_hash", "=", hash)
     .executeTakeFirst();
   if (!session || new Date(session.expires_at) <= new Date()) return null;
-  if (session.user_id !== null) return userActor(db, session.workspace_id, session.user_id, null);
-  if (session.contact_id !== null) return contactActor(db, session.workspace_id, session.contact_id);
-  return null;
+  let actor: Actor | null = null;
+  if (session.user_id !== null) actor = await userActor(db, session.workspace_id, session.user_id, null);
+  else if (session.contact_id !== null)
+    actor = await contactActor(db, session.workspace_id, session.contact_id);
+  if (actor) rememberActor(hash, { actor, tokenId: null }, new Date(session.expires_at), since);
+  return actor;
 }
 
+// When each token's last_used_at was last written (or read), by workspace and token id.
+const touched = new Map<string, number>();
+
 export async function actorFromApiToken(db: Db, token: string): Promise<Actor | null> {
+  const hash = sha256(token);
+  const cached = cachedActor(hash);
+  if (cached) {
+    if (cached.tokenId !== null) touchToken(db, cached.actor.workspaceId, cached.tokenId, null);
+    return cached.actor;
+  }
+  const since = actorGeneration();
   const row = await db
     .selectFrom("api_tokens")
     .select(["id", "workspace_id", "user_id", "scopes", "expires_at", "revoked_at", "last_used_at"])
-    .where("token_hash", "=", sha256(token))
+    .where("token_hash", "=", hash)
     .executeTakeFirst();
   if (!row || row.revoked_at || (row.expires_at && row.expires_at <= new Date())) return null;
-  // Touch last_used_at at most once a minute: a busy integration should not write on every call.
-  if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
-    await db
-      .updateTable("api_tokens")
-      .set({ last_used_at: new Date() })
-      .where("workspace_id", "=", row.workspace_id)
-      .where("id", "=", row.id)
-      .execute();
-  }
-  return userActor(db, row.workspace_id, row.user_id, row.scopes as Scope[]);
+  touchToken(db, row.workspace_id, row.id, row.last_used_at);
+  const actor = await userActor(db, row.workspace_id, row.user_id, row.scopes as Scope[]);
+  if (actor) rememberActor(hash, { actor, tokenId: row.id }, row.expires_at, since);
+  return actor;
+}
+
+// Touch last_used_at at most once a minute, without making the request wait: a busy integration
+// should not write on every call. Raw SQL on purpose: a write through the query builder would
+// make the actor cache forget every entry (see actor-cache.ts), and this changes no one's rights.
+function touchToken(db: Db, workspaceId: number, tokenId: number, lastUsedAt: Date | null) {
+  const key = `${workspaceId}:${tokenId}`;
+  const now = Date.now();
+  const last = Math.max(touched.get(key) ?? 0, lastUsedAt?.getTime() ?? 0);
+  if (now - last <= 60_000) return;
+  if (touched.size >= 10_000) touched.clear();
+  touched.set(key, now);
+  sql`update api_tokens set last_used_at = ${new Date(now)} where workspace_id = ${workspaceId} and id = ${tokenId}`
+    .execute(db)
+    .catch(() => {
+      // The next request tries again a minute later; a lost touch only ages lastUsedAt.
+    });
 }

@@ -179,3 +179,42 @@ test("tokens of another workspace are not found", async () => {
   assert.equal((await mine.as(mine.admin).delete(`/api/v1/api-tokens/${token.id}`)).statusCode, 404);
   assert.equal((await mine.as(mine.admin).get("/api/v1/api-tokens")).json().data.length, 0);
 });
+
+// Signing in is remembered for a few seconds (docs/api/auth.md); a change made through the API
+// must still count from the very next request.
+test("a token in use follows its user's role, groups and deactivation on the next request", async () => {
+  const ws = await buildWorkspace(ctx());
+  const group = await ws.group();
+  const agent = await ws.agent({ ticketAccess: "groups" });
+  const token = await mint(ws, agent, ["read", "write"]);
+  const ticket = await ws.ticket({ groupId: group.id });
+  assert.equal((await token.client.get(`/api/v1/tickets/${ticket.id}`)).statusCode, 404);
+  await ws.as(ws.admin).patch(`/api/v1/users/${agent.id}`, { groupIds: [group.id] });
+  assert.equal((await token.client.get(`/api/v1/tickets/${ticket.id}`)).statusCode, 200);
+  await ws.as(ws.admin).patch(`/api/v1/users/${agent.id}`, { role: "light_agent" });
+  const reply = await token.client.post(`/api/v1/tickets/${ticket.id}/messages`, { body: "Hello" });
+  assert.equal(reply.statusCode, 403);
+  await ws.as(ws.admin).patch(`/api/v1/users/${agent.id}`, { active: false });
+  assert.equal((await token.client.get("/api/v1/me")).statusCode, 401);
+});
+
+test("a token in use stops at once when revoked or expired, and a session when signed out", async () => {
+  const ws = await buildWorkspace(ctx());
+  const revoked = await mint(ws, ws.admin, ["read"]);
+  assert.equal((await revoked.client.get("/api/v1/me")).statusCode, 200);
+  assert.equal((await ws.as(ws.admin).delete(`/api/v1/api-tokens/${revoked.id}`)).statusCode, 204);
+  assert.equal((await revoked.client.get("/api/v1/me")).statusCode, 401);
+  const expired = await mint(ws, ws.admin, ["read"]);
+  assert.equal((await expired.client.get("/api/v1/me")).statusCode, 200);
+  await ws.db
+    .updateTable("api_tokens")
+    .set({ expires_at: new Date(Date.now() - 1000) })
+    .where("workspace_id", "=", ws.id)
+    .where("id", "=", expired.id)
+    .execute();
+  assert.equal((await expired.client.get("/api/v1/me")).statusCode, 401);
+  const agent = await ws.agent();
+  assert.equal((await ws.as(agent).get("/api/v1/me")).statusCode, 200);
+  assert.equal((await ws.as(agent).post("/api/v1/auth/logout")).statusCode, 204);
+  assert.equal((await ws.as(agent).get("/api/v1/me")).statusCode, 401);
+});

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { ConnectionLock, PGliteDialect } from "./pglite-dialect.ts";
 import type { Database } from "./types.ts";
+import { WriteWatchPlugin } from "./write-watch.ts";
 
 export type Db = Kysely<Database>;
 
@@ -37,7 +38,10 @@ export async function openDatabase(options: OpenOptions): Promise<Database$> {
     pool.on("error", () => {
       // An idle client lost its server; the pool replaces it on next use.
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool }),
+      plugins: [new WriteWatchPlugin()],
+    });
     return {
       db,
       kind: "postgres",
@@ -55,7 +59,10 @@ export async function openDatabase(options: OpenOptions): Promise<Database$> {
     parsers: { [INT8]: (value: string) => Number(value) },
   });
   const lock = new ConnectionLock();
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, lock) });
+  const db = new Kysely<Database>({
+    dialect: new PGliteDialect(pglite, lock),
+    plugins: [new WriteWatchPlugin()],
+  });
   return {
     db,
     kind: "pglite",
