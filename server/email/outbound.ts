@@ -262,7 +262,9 @@ export async function startOutbound(options: StartOutboundOptions): Promise<() =
     async (data, job) => {
       await sendOutbound(deps, data, { lastAttempt: job.retryCount >= retryLimit, signal: job.signal });
     },
-    { concurrency: 2 },
+    // Sending waits on other people's servers: a slow or silent one (up to the 30 s greeting
+    // timeout) must not hold up every other mailbox's mail.
+    { concurrency: 8 },
   );
   const detach = attachOutboxQueue(queue);
   let sweeping: Promise<unknown> = Promise.resolve();
