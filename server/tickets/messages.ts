@@ -6,7 +6,7 @@ import type { MessageKind, TicketStatus } from "../db/types.ts";
 import { queueAgentReply } from "../email/outbox.ts";
 import { conflict, forbidden, invalid } from "../http/errors.ts";
 import { nextTicketNumber } from "../workspaces/service.ts";
-import { appendEvent, type TicketScope } from "./events.ts";
+import { appendEvent, appendEvents, type NewEvent, type TicketScope } from "./events.ts";
 import { TICKET_COLUMNS, type TicketRow } from "./present.ts";
 import { applyTicketChanges, lockTicket } from "./service.ts";
 
@@ -41,8 +41,16 @@ export interface NewMessage {
   attachmentIds?: number[];
 }
 
-// Writes a message row and its event; the lifecycle rules live in addMessage.
-export async function insertMessage(trx: Db, actor: Actor, ticket: TicketScope, input: NewMessage) {
+// Writes a message row and its event; the lifecycle rules live in addMessage. `eventsBefore` are
+// the caller's events that precede the message's (a new ticket's ticket.created), written in the
+// same statement.
+export async function insertMessage(
+  trx: Db,
+  actor: Actor,
+  ticket: TicketScope,
+  input: NewMessage,
+  eventsBefore: NewEvent[] = [],
+) {
   const message = await trx
     .insertInto("messages")
     .values({
@@ -62,11 +70,13 @@ export async function insertMessage(trx: Db, actor: Actor, ticket: TicketScope, 
     .returningAll()
     .executeTakeFirstOrThrow();
   if (input.attachmentIds?.length) await attachUploads(trx, actor, message.id, input.attachmentIds);
-  await appendEvent(trx, actor, ticket, "message.created", {
-    messageId: message.id,
-    kind: message.kind,
-    direction: message.direction,
-  });
+  await appendEvents(trx, actor, ticket, [
+    ...eventsBefore,
+    {
+      type: "message.created",
+      changes: { messageId: message.id, kind: message.kind, direction: message.direction },
+    },
+  ]);
   return message;
 }
 

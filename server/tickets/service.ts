@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Actor } from "../auth/actor.ts";
 import { canSeeTicket, requireCan } from "../auth/permissions.ts";
 import { findOrCreateContactByEmail, requireContact } from "../contacts/service.ts";
@@ -5,7 +6,6 @@ import { type Db, inTransaction } from "../db/connection.ts";
 import type { TicketPriority, TicketStatus, TicketType } from "../db/types.ts";
 import { queueSystemEmail } from "../email/outbox.ts";
 import { AppError, conflict, type FieldError, forbidden, invalid, notFound } from "../http/errors.ts";
-import { nextTicketNumber } from "../workspaces/service.ts";
 import { appendEvent, diff } from "./events.ts";
 import { activeFieldDefinitions, mergeFieldValues, missingOnSolve, normalizeTags } from "./field-values.ts";
 import { insertMessage } from "./messages.ts";
@@ -76,6 +76,20 @@ async function checkAssignment(
   if (errors.length) throw invalid(errors);
 }
 
+// The workspace's next ticket number, drawn inside the INSERT rather than by a query before it.
+// With a group, it is drawn only if the group exists, else it is null and the insert fails on
+// the NOT NULL of number: the group is checked without a round trip and without using up a number.
+function ticketNumberDefault(workspaceId: number, groupId: number | null) {
+  const next = sql<number>`nextval(${`ticket_numbers_${workspaceId}`}::regclass)`;
+  if (groupId === null) return next;
+  return sql<number>`(select ${next} from groups where workspace_id = ${workspaceId} and id = ${groupId})`;
+}
+
+function isMissingNumber(err: unknown) {
+  const e = err as { code?: string; column?: string; message?: string } | null;
+  return e?.code === "23502" && (e.column === "number" || !!e.message?.includes('"number"'));
+}
+
 export interface CreateTicketInput {
   subject: string;
   requester?: { id: number } | { email: string; name?: string };
@@ -127,12 +141,22 @@ export async function createTicket(db: Db, actor: Actor, input: CreateTicketInpu
     const requester = await resolveRequester(trx, actor, input);
     const assigneeId = input.assigneeId ?? null;
     const groupId = input.groupId ?? null;
-    await checkAssignment(trx, actor.workspaceId, assigneeId, groupId);
-    const defs = await activeFieldDefinitions(trx, actor.workspaceId);
-    const fields = mergeFieldValues(defs, {}, input.customFields ?? {});
-    if (fields.errors.length) throw invalid(fields.errors);
+    // A group alone is checked inside the INSERT (see ticketNumberDefault), saving a round trip
+    // on the common path; with an assignee, membership needs the query anyway.
+    const groupInInsert = groupId !== null && assigneeId === null;
+    if (!groupInInsert) await checkAssignment(trx, actor.workspaceId, assigneeId, groupId);
+    // Definitions matter only for values given: none is required when a ticket opens.
+    const fields = input.customFields
+      ? mergeFieldValues(await activeFieldDefinitions(trx, actor.workspaceId), {}, input.customFields)
+      : { values: {}, errors: [] };
     const status = input.status ?? (assigneeId ? "open" : "new");
-    if (status === "solved" || status === "closed") {
+    const startsDone = status === "solved" || status === "closed";
+    // The group's error comes first, as when it was checked before everything else.
+    if (groupInInsert && (fields.errors.length || startsDone)) {
+      await checkAssignment(trx, actor.workspaceId, assigneeId, groupId);
+    }
+    if (fields.errors.length) throw invalid(fields.errors);
+    if (startsDone) {
       throw invalid([{ path: "status", message: "a new ticket cannot start solved or closed" }]);
     }
     const now = new Date();
@@ -140,7 +164,7 @@ export async function createTicket(db: Db, actor: Actor, input: CreateTicketInpu
       .insertInto("tickets")
       .values({
         workspace_id: actor.workspaceId,
-        number: await nextTicketNumber(trx, actor.workspaceId),
+        number: ticketNumberDefault(actor.workspaceId, groupInInsert ? groupId : null),
         subject: input.subject.trim(),
         status,
         priority: input.priority ?? "normal",
@@ -156,27 +180,43 @@ export async function createTicket(db: Db, actor: Actor, input: CreateTicketInpu
         updated_at: now,
       })
       .returning(TICKET_COLUMNS)
-      .executeTakeFirstOrThrow();
-    await appendEvent(trx, actor, ticket, "ticket.created", {
-      status: ticket.status,
-      priority: ticket.priority,
-      assigneeId: ticket.assignee_id,
-      groupId: ticket.group_id,
-    });
+      .executeTakeFirstOrThrow()
+      .catch((err: unknown) => {
+        if (groupInInsert && isMissingNumber(err)) {
+          throw invalid([{ path: "groupId", message: "is not a group of this workspace" }]);
+        }
+        throw err;
+      });
+    // Written with the message's event, in one statement, ticket.created first.
+    const created = {
+      type: "ticket.created",
+      changes: {
+        status: ticket.status,
+        priority: ticket.priority,
+        assigneeId: ticket.assignee_id,
+        groupId: ticket.group_id,
+      },
+    };
     // The opening comment is the customer's request, even when an agent or an integration types
     // it in for them; an agent's private comment (public: false) is an internal note instead.
     const fromAgent = actor.type === "user" && input.comment.public === false;
-    await insertMessage(trx, actor, ticket, {
-      kind: fromAgent ? "note" : "reply",
-      direction: fromAgent ? null : "in",
-      author: actor.type === "user" && fromAgent ? { user: actor.userId } : { contact: requester.id },
-      body: input.comment.body,
-      html: input.comment.html,
-      channel: ticket.channel,
-      channelMeta: input.channelMessage?.channelMeta,
-      externalId: input.channelMessage?.externalId,
-      attachmentIds: input.channelMessage?.attachmentIds,
-    });
+    await insertMessage(
+      trx,
+      actor,
+      ticket,
+      {
+        kind: fromAgent ? "note" : "reply",
+        direction: fromAgent ? null : "in",
+        author: actor.type === "user" && fromAgent ? { user: actor.userId } : { contact: requester.id },
+        body: input.comment.body,
+        html: input.comment.html,
+        channel: ticket.channel,
+        channelMeta: input.channelMessage?.channelMeta,
+        externalId: input.channelMessage?.externalId,
+        attachmentIds: input.channelMessage?.attachmentIds,
+      },
+      [created],
+    );
     // A customer who wrote in by email hears that the request arrived (if the mailbox says so).
     if (actor.type !== "user") await queueSystemEmail(trx, actor, ticket, "ticket_received");
     return ticket;

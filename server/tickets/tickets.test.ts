@@ -82,6 +82,33 @@ test("an assignee outside the ticket's group is refused", async () => {
   assert.equal(res.json().errors[0].path, "assigneeId");
 });
 
+test("a group of another workspace is refused before the fields, and uses up no ticket number", async () => {
+  const ws = await buildWorkspace(ctx());
+  const elsewhere = await (await buildWorkspace(ctx())).group("Theirs");
+  const first = await ws.ticket();
+  const post = (body: Record<string, unknown>) =>
+    ws.as(ws.admin).post("/api/v1/tickets", {
+      subject: "Refund",
+      requester: { email: "r@customer.test" },
+      comment: { body: "Please refund" },
+      ...body,
+    });
+  const alone = await post({ groupId: elsewhere.id });
+  assert.equal(alone.statusCode, 422);
+  assert.deepEqual(alone.json().errors, [{ path: "groupId", message: "is not a group of this workspace" }]);
+  const withField = await post({ groupId: elsewhere.id, customFields: { nope: 1 } });
+  assert.deepEqual(
+    withField.json().errors.map((e: { path: string }) => e.path),
+    ["groupId"],
+  );
+  const solved = await post({ groupId: elsewhere.id, status: "solved" });
+  assert.equal(solved.json().errors[0].path, "groupId");
+  const unknownField = await post({ customFields: { nope: 1 } });
+  assert.equal(unknownField.json().errors[0].path, "customFields.nope");
+  const next = await ws.ticket();
+  assert.equal(next.number, first.number + 1);
+});
+
 test("requests without credentials get 401, bad tokens get 401", async () => {
   const ws = await buildWorkspace(ctx());
   const anon = await ws.anonymous().get("/api/v1/tickets");
