@@ -5,6 +5,14 @@ import type { Db } from "../db/connection.ts";
 import { type TicketFilters, ticketFilterConditions } from "../tickets/filters.ts";
 import { presentTicket, TICKET_COLUMNS, type TicketRow } from "../tickets/present.ts";
 import type { Hit, Position, Source } from "./pagination.ts";
+import {
+  idInRound,
+  indexedVector,
+  newestMatches,
+  type ParsedQuery,
+  parseQuery,
+  roundsFor,
+} from "./recency.ts";
 
 export interface SearchContext {
   db: Db;
@@ -14,11 +22,11 @@ export interface SearchContext {
   sort: "relevance" | "recent";
 }
 
-// Relevance is ranked over the most recently updated matches only: ranking needs every
-// candidate's score, and a common word can match a large share of a million tickets. The
-// candidates come from the GIN index (rare words) or from walking the recency index until
-// enough rows match (common words); the planner picks by the word's statistics. sort=recent
-// pages through every match.
+// Relevance ranks the RELEVANCE_WINDOW newest matches (by id: creation order) the caller may see:
+// ranking needs every candidate's score, and a common word can match a large share of a million
+// tickets. The candidates are found in rounds over recency buckets (recency.ts), so the work is
+// bounded by the matches in the newest buckets, whatever the word. sort=recent pages through
+// every match.
 export const RELEVANCE_WINDOW = 250;
 
 // The tsvector columns hold subject (weight A) and message body (weight B) under the 'english'
@@ -30,7 +38,37 @@ const tsQuery = (q: string) => sql`websearch_to_tsquery('english', ${q})`;
 // number scores 1.
 const subjectScore = (q: string) =>
   sql<number>`(0.5 + 0.5 * ts_rank(search_vector, ${tsQuery(q)}, 32)::float8)`;
-const bodyScore = (q: string) => sql<number>`(0.5 * ts_rank(search_vector, ${tsQuery(q)}, 32)::float8)`;
+const subjectRank = (tsquery: string) =>
+  sql<number>`(0.5 + 0.5 * ts_rank(search_vector, ${tsquery}::tsquery, 32)::float8)`;
+const bodyRank = (tsquery: string) =>
+  sql<number>`(0.5 * ts_rank(search_vector, ${tsquery}::tsquery, 32)::float8)`;
+
+const parsedQueries = new WeakMap<SearchContext, Promise<ParsedQuery>>();
+
+// The sources of one search share the parsed query (one round trip).
+function parsedQuery(ctx: SearchContext) {
+  let parsed = parsedQueries.get(ctx);
+  if (!parsed) {
+    parsed = parseQuery(ctx.db, ctx.actor.workspaceId, ctx.q);
+    parsedQueries.set(ctx, parsed);
+  }
+  return parsed;
+}
+
+interface Keyed {
+  id: number;
+  key: number;
+}
+
+// The ranked candidates after the cursor, best first: the same (key desc, id desc) order and
+// keyset the cursor was made from.
+function rankedPage(candidates: Keyed[], after: Position | null, n: number): Hit[] {
+  return candidates
+    .filter((c) => after === null || c.key < after.key || (c.key === after.key && c.id < after.id))
+    .sort((a, b) => b.key - a.key || b.id - a.id)
+    .slice(0, n)
+    .map((c) => ({ id: c.id, key: c.key, score: c.key }));
+}
 
 export function ticketNumberIn(q: string): number | null {
   const match = /^#?(\d{1,15})$/.exec(q.trim());
@@ -45,23 +83,27 @@ function visibleTickets(ctx: SearchContext) {
     .where(ticketFilterConditions(ctx.actor, ctx.filters));
 }
 
-const keysetAfter = (after: Position | null) =>
-  after ? sql`where (key, id) < (${after.key}::float8, ${after.id}::bigint)` : sql``;
-
 async function rankedTicketHits(ctx: SearchContext, after: Position | null, n: number, exclude: number) {
-  const candidates = visibleTickets(ctx)
-    .select(["t.id", "t.search_vector"])
-    .where(sql<boolean>`t.search_vector @@ ${tsQuery(ctx.q)}`)
-    .where("t.id", "<>", exclude)
-    .orderBy("t.updated_at", "desc")
-    .orderBy("t.id", "desc")
-    .limit(RELEVANCE_WINDOW);
-  const { rows } = await sql<{ id: number; key: number }>`
-    with c as (${candidates}),
-    s as (select id, ${subjectScore(ctx.q)} as key from c)
-    select id, key from s ${keysetAfter(after)}
-    order by key desc, id desc limit ${n}`.execute(ctx.db);
-  return rows.map((r) => ({ id: r.id, key: r.key, score: r.key }));
+  const { tsquery, maxTicketId } = await parsedQuery(ctx);
+  if (tsquery === null || maxTicketId === null) return [];
+  const candidates = await newestMatches(
+    roundsFor(tsquery, maxTicketId),
+    RELEVANCE_WINDOW,
+    async (round, limit) => {
+      const newest = visibleTickets(ctx)
+        .select(["t.id", "t.search_vector"])
+        .where(sql<boolean>`${indexedVector("t")} @@ ${round.query}::tsquery`)
+        .where(idInRound(sql.ref("t.id"), round))
+        .where("t.id", "<>", exclude)
+        .orderBy("t.id", "desc")
+        .limit(limit);
+      const { rows } = await sql<Keyed>`select id, ${subjectRank(tsquery)} as key from (${newest}) c`.execute(
+        ctx.db,
+      );
+      return rows;
+    },
+  );
+  return rankedPage(candidates, after, n);
 }
 
 export function ticketSource(ctx: SearchContext): Source {
@@ -94,7 +136,7 @@ export function ticketSource(ctx: SearchContext): Source {
       ])
       .where((eb) =>
         eb.or([
-          sql<boolean>`t.search_vector @@ ${tsQuery(ctx.q)}`,
+          sql<boolean>`${indexedVector("t")} @@ ${tsQuery(ctx.q)}`,
           ...(number === null ? [] : [eb("t.number", "=", number)]),
         ]),
       );
@@ -128,14 +170,15 @@ export function ticketSource(ctx: SearchContext): Source {
   };
 }
 
-function matchingMessages(ctx: SearchContext) {
+// Messages of tickets the caller may see that match `tsquery` (text) through the GIN index.
+function matchingMessages(ctx: SearchContext, tsquery: string) {
   let q = ctx.db
     .selectFrom("messages as m")
     .innerJoin("tickets as t", (j) =>
       j.onRef("t.workspace_id", "=", "m.workspace_id").onRef("t.id", "=", "m.ticket_id"),
     )
     .where("m.workspace_id", "=", ctx.actor.workspaceId)
-    .where(sql<boolean>`m.search_vector @@ ${tsQuery(ctx.q)}`)
+    .where(sql<boolean>`${indexedVector("m")} @@ ${tsquery}::tsquery`)
     .where(ticketVisibleTo(ctx.actor))
     .where(ticketFilterConditions(ctx.actor, ctx.filters));
   // Internal notes are for the team; a customer's search never finds one.
@@ -162,30 +205,31 @@ export function markedSnippet(headline: string): string {
 }
 
 export function messageSource(ctx: SearchContext): Source {
-  async function fetchRelevant(after: Position | null, n: number): Promise<Hit[]> {
-    // Newest messages first: the primary key (workspace_id, id) walks them in order.
-    const candidates = matchingMessages(ctx)
-      .select(["m.id", "m.search_vector"])
-      .orderBy("m.id", "desc")
-      .limit(RELEVANCE_WINDOW);
-    const { rows } = await sql<{ id: number; key: number }>`
-      with c as (${candidates}),
-      s as (select id, ${bodyScore(ctx.q)} as key from c)
-      select id, key from s ${keysetAfter(after)}
-      order by key desc, id desc limit ${n}`.execute(ctx.db);
-    return rows.map((r) => ({ id: r.id, key: r.key, score: r.key }));
+  // The newest `need` visible matches with ids below `below`, newest first, with their scores.
+  async function newest(below: number | null, need: number) {
+    const { tsquery, maxMessageId } = await parsedQuery(ctx);
+    if (tsquery === null || maxMessageId === null) return [];
+    const top = below === null ? maxMessageId : below - 1;
+    return newestMatches(roundsFor(tsquery, top), need, async (round, limit) => {
+      let q = matchingMessages(ctx, round.query)
+        .select(["m.id", "m.created_at", "m.search_vector"])
+        .where(idInRound(sql.ref("m.id"), round));
+      if (below !== null) q = q.where("m.id", "<", below);
+      const { rows } = await sql<Keyed & { created_at: Date }>`
+        select id, created_at, ${bodyRank(tsquery)} as key
+        from (${q.orderBy("m.id", "desc").limit(limit)}) c order by id desc`.execute(ctx.db);
+      return rows;
+    });
   }
 
+  async function fetchRelevant(after: Position | null, n: number): Promise<Hit[]> {
+    return rankedPage(await newest(null, RELEVANCE_WINDOW), after, n);
+  }
+
+  // Ids grow with time, so id order is creation order.
   async function fetchRecent(after: Position | null, n: number): Promise<Hit[]> {
-    let q = matchingMessages(ctx).select([
-      "m.id",
-      "m.created_at",
-      sql<number>`(0.5 * ts_rank(m.search_vector, ${tsQuery(ctx.q)}, 32)::float8)`.as("score"),
-    ]);
-    // Ids grow with time, so id order is creation order and uses the primary key.
-    if (after) q = q.where("m.id", "<", after.id);
-    const rows = await q.orderBy("m.id", "desc").limit(n).execute();
-    return rows.map((r) => ({ id: r.id, key: r.created_at.getTime(), score: r.score }));
+    const rows = await newest(after ? after.id : null, n);
+    return rows.map((r) => ({ id: r.id, key: r.created_at.getTime(), score: r.key }));
   }
 
   return {
