@@ -12,6 +12,7 @@ import { buildApp } from "../http/app.ts";
 import { JobQueue } from "../jobs/queue.ts";
 import { buildWorkspace, type TestContext } from "../test/harness.ts";
 import { deliveryShown, emailTicket, outboundRows } from "../test/outbound-fixtures.ts";
+import { ownDatabaseUrl } from "../test/own-database.ts";
 import { type SinkMta, startSinkMta } from "../test/sink-mta.ts";
 import { startOutbound, sweepUnsent } from "./outbound.ts";
 import { outboundJobId, SEND_OUTBOUND } from "./outbox.ts";
@@ -26,8 +27,16 @@ let queue: JobQueue;
 let stopOutbound: () => Promise<void>;
 const sinks: SinkMta[] = [];
 
+let ownDatabase: Awaited<ReturnType<typeof ownDatabaseUrl>> = null;
+
 before(async () => {
-  const config = loadConfig({ DATABASE_URL: process.env.DATABASE_URL, PARLEY_FILE_STORE_DIR: storeDir });
+  // The sweeper and workers act on the whole installation: on PostgreSQL they get a database of
+  // their own, or they would spend the test retrying mail other test files left queued.
+  ownDatabase = await ownDatabaseUrl("outbound_queue");
+  const config = loadConfig({
+    DATABASE_URL: ownDatabase?.url ?? process.env.DATABASE_URL,
+    PARLEY_FILE_STORE_DIR: storeDir,
+  });
   database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: null, poolSize: 5 });
   await migrateToLatest(database.db);
   const log = pino({ level: "silent" });
@@ -50,6 +59,7 @@ after(async () => {
   await ctx.app.close();
   await queue.stop(2000);
   await database.close();
+  await ownDatabase?.drop();
   await Promise.all(sinks.map((s) => s.close()));
   rmSync(storeDir, { recursive: true, force: true });
 });
