@@ -1,36 +1,61 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { newestMatches, roundsFor } from "./recency.ts";
+import { newestMatches, nextRound, type Round } from "./recency.ts";
 
-test("the rounds cover every id up to the newest exactly once, newest buckets first", () => {
-  for (const maxId of [0, 1, 16_383, 16_384, 70_000, 2_500_000]) {
-    const rounds = roundsFor("'refund'", maxId);
-    let above = Number.POSITIVE_INFINITY;
+const FINE = 16_384;
+const COARSE = 262_144;
+
+// Every round the loop runs when each round finds `perId` rows per id it covers.
+async function roundsOf(maxId: number, need: number, perId: number) {
+  const rounds: Round[] = [];
+  await newestMatches("'refund'", maxId, need, async (round, limit) => {
+    rounds.push(round);
+    const ids = round.below - (round.from ?? 0);
+    return Array.from({ length: Math.min(limit, Math.floor(ids * perId)) }, () => 0);
+  });
+  return rounds;
+}
+
+test("the rounds read every id up to the newest exactly once, newest first, when nothing matches", async () => {
+  for (const maxId of [0, 1, FINE - 1, FINE, 70_000, COARSE, 2_500_000, 40_000_000]) {
+    const rounds = await roundsOf(maxId, 250, 0);
+    let above = Math.floor(maxId / FINE + 1) * FINE;
+    assert.ok(above > maxId);
     for (const round of rounds) {
-      assert.ok(round.below !== null && round.below <= above && round.below > (round.from ?? 0));
-      if (round.from !== null) assert.ok(round.from >= 0);
+      assert.equal(round.below, above);
       above = round.from ?? 0;
     }
-    assert.ok(rounds[0].below! > maxId);
     assert.equal(above, 0);
   }
 });
 
-test("a bucketed round asks for the query and its buckets; the last round for the query alone", () => {
-  const rounds = roundsFor("'charg' & 'twice'", 2_500_000);
-  assert.equal(rounds[0].query, "( 'charg' & 'twice' ) & ( ' 152' )");
-  assert.deepEqual([rounds[0].from, rounds[0].below], [152 * 16_384, 153 * 16_384]);
-  assert.equal(rounds[1].query, "( 'charg' & 'twice' ) & ( ' 151' | ' 150' | ' 149' )");
-  const last = rounds[rounds.length - 1];
-  assert.deepEqual(last, { query: "'charg' & 'twice'", from: null, below: 89 * 16_384 });
+test("rounds ask for the query and their buckets; the last one excludes the buckets read", () => {
+  const start = 153 * FINE;
+  assert.deepEqual(nextRound("'charg' & 'twice'", start, start, 0, 250), {
+    query: "( 'charg' & 'twice' ) & ( ' 152' )",
+    from: 152 * FINE,
+    below: 153 * FINE,
+  });
+  // Four times what was read, fine buckets down to the coarse boundary (144 = 9 * 16).
+  assert.equal(
+    nextRound("'x'", start, 152 * FINE, 0, 250)!.query,
+    "( 'x' ) & ( ' 151' | ' 150' | ' 149' | ' 148' )",
+  );
+  assert.equal(nextRound("'x'", start, 148 * FINE, 0, 250)!.from, 144 * FINE);
+  assert.equal(nextRound("'x'", start, 144 * FINE, 0, 250)!.query, "( 'x' ) & ( ' c8' | ' c7' | ' c6' )");
+  // After 16 coarse buckets, everything older at once.
+  const last = nextRound("'x'", 40 * COARSE, 20 * COARSE, 3, 250)!;
+  assert.equal(last.from, null);
+  assert.equal(last.below, 20 * COARSE);
+  assert.match(last.query, /^\( 'x' \) & !\( ' c39' \| ' c38' \| .* \| ' c20' \)$/);
 });
 
-test("rounds run until enough matches are found, each asked only for what is missing", async () => {
-  const asked: number[] = [];
-  const rows = await newestMatches(roundsFor("'x'", 2_500_000), 5, async (round, limit) => {
-    asked.push(limit);
-    return round.from === 152 * 16_384 ? [1, 2] : [3, 4, 5, 6].slice(0, limit);
-  });
-  assert.deepEqual(rows, [1, 2, 3, 4, 5]);
-  assert.deepEqual(asked, [5, 3]);
+test("rounds are sized from the density seen so far and stop once enough rows are found", async () => {
+  assert.equal((await roundsOf(2_500_000, 250, 0.1)).length, 1);
+  // 20 rows a fine bucket: each round reads enough for the rest (with a margin), at most four
+  // times what was read, and fine buckets only down to the coarse boundary.
+  const sizes = (await roundsOf(2_500_000, 250, 20 / FINE)).map((r) => (r.below - r.from!) / FINE);
+  assert.deepEqual(sizes, [1, 4, 4, 16]);
+  const sparse = await roundsOf(40_000_000, 250, 0.5 / FINE);
+  assert.equal(sparse[sparse.length - 1].from, null);
 });

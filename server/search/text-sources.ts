@@ -5,14 +5,7 @@ import type { Db } from "../db/connection.ts";
 import { type TicketFilters, ticketFilterConditions } from "../tickets/filters.ts";
 import { presentTicket, TICKET_COLUMNS, type TicketRow } from "../tickets/present.ts";
 import type { Hit, Position, Source } from "./pagination.ts";
-import {
-  idInRound,
-  indexedVector,
-  newestMatches,
-  type ParsedQuery,
-  parseQuery,
-  roundsFor,
-} from "./recency.ts";
+import { idInRound, indexedVector, newestMatches, type ParsedQuery, parseQuery } from "./recency.ts";
 
 export interface SearchContext {
   db: Db;
@@ -86,23 +79,19 @@ function visibleTickets(ctx: SearchContext) {
 async function rankedTicketHits(ctx: SearchContext, after: Position | null, n: number, exclude: number) {
   const { tsquery, maxTicketId } = await parsedQuery(ctx);
   if (tsquery === null || maxTicketId === null) return [];
-  const candidates = await newestMatches(
-    roundsFor(tsquery, maxTicketId),
-    RELEVANCE_WINDOW,
-    async (round, limit) => {
-      const newest = visibleTickets(ctx)
-        .select(["t.id", "t.search_vector"])
-        .where(sql<boolean>`${indexedVector("t")} @@ ${round.query}::tsquery`)
-        .where(idInRound(sql.ref("t.id"), round))
-        .where("t.id", "<>", exclude)
-        .orderBy("t.id", "desc")
-        .limit(limit);
-      const { rows } = await sql<Keyed>`select id, ${subjectRank(tsquery)} as key from (${newest}) c`.execute(
-        ctx.db,
-      );
-      return rows;
-    },
-  );
+  const candidates = await newestMatches(tsquery, maxTicketId, RELEVANCE_WINDOW, async (round, limit) => {
+    const newest = visibleTickets(ctx)
+      .select(["t.id", "t.search_vector"])
+      .where(sql<boolean>`${indexedVector("t")} @@ ${round.query}::tsquery`)
+      .where(idInRound(sql.ref("t.id"), round))
+      .where("t.id", "<>", exclude)
+      .orderBy("t.id", "desc")
+      .limit(limit);
+    const { rows } = await sql<Keyed>`select id, ${subjectRank(tsquery)} as key from (${newest}) c`.execute(
+      ctx.db,
+    );
+    return rows;
+  });
   return rankedPage(candidates, after, n);
 }
 
@@ -210,7 +199,7 @@ export function messageSource(ctx: SearchContext): Source {
     const { tsquery, maxMessageId } = await parsedQuery(ctx);
     if (tsquery === null || maxMessageId === null) return [];
     const top = below === null ? maxMessageId : below - 1;
-    return newestMatches(roundsFor(tsquery, top), need, async (round, limit) => {
+    return newestMatches(tsquery, top, need, async (round, limit) => {
       let q = matchingMessages(ctx, round.query)
         .select(["m.id", "m.created_at", "m.search_vector"])
         .where(idInRound(sql.ref("m.id"), round));

@@ -11,9 +11,14 @@ import { type Kysely, sql } from "kysely";
 // "the query AND one of the newest buckets", which GIN answers from its posting lists, so only the
 // matches in those buckets are read from the heap; it widens to older buckets when that is not
 // enough (server/search/recency.ts). The index expression must stay identical to
-// `indexedVector` there. They replace the plain indexes: every search now uses the expression,
+// `indexedVector` there.
+//
+// Also GiST trigram indexes on contact names and addresses: contact search takes the names
+// closest to the query in index order (`<<->`, KNN) instead of scoring every contact that
+// shares a trigram with it ("Priya" matches thousands). The GIN trigram indexes stay for the
+// substring (ILIKE) matches of the contact list. They replace the plain indexes: every search now uses the expression,
 // and one GIN index per table keeps writes as cheap as before.
-const VECTOR = sql`(search_vector || array_to_tsvector(array[' ' || (id >> 14)::text]))`;
+const VECTOR = sql`(search_vector || array_to_tsvector(array[' ' || (id >> 14)::text, ' c' || (id >> 18)::text]))`;
 
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`drop index if exists tickets_search`.execute(db);
@@ -22,4 +27,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`drop index if exists messages_search`.execute(db);
   await sql`create index messages_search_recency on messages using gin (${VECTOR})`.execute(db);
   await sql`alter index messages_search_recency alter column 1 set statistics 1000`.execute(db);
+  await sql`create index contacts_name_gist on contacts using gist (name gist_trgm_ops)`.execute(db);
+  await sql`create index contact_identities_value_gist on contact_identities using gist (value gist_trgm_ops)`.execute(
+    db,
+  );
 }
