@@ -23,6 +23,11 @@ const score = (q: string, column: RawBuilder<unknown>) =>
 // index returns: past that, similarity scores no longer tell the hits apart.
 const CANDIDATE_CAP = 1000;
 
+// Contact names and addresses: each branch reads at most this many candidates, the fuzzy one
+// closest first (a KNN scan of the GiST trigram index, `<<->` = 1 - word_similarity), so the
+// best names are found without scoring every contact that shares a trigram with the query.
+const CONTACT_CANDIDATES = 200;
+
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 
 function nameMatch(q: string, column: RawBuilder<unknown>) {
@@ -74,17 +79,28 @@ export function contactSource(ctx: SearchContext): Source {
   const q = ctx.q.trim();
   // Addresses match by substring only: fuzzy matching would find every address of a common
   // domain ("gmail.com") for any query that ends in it.
+  const distance = (column: RawBuilder<unknown>) => sql`${q} <<-> ${column}`;
   const byAddress =
     q.length < MIN_SUBSTRING_CHARS
       ? sql``
       : sql`union all (
           select i.contact_id, ${score(q, sql`i.value`)} from contact_identities i
-          where i.workspace_id = ${ws} and i.value ilike ${likePattern(q)} limit ${CANDIDATE_CAP})`;
+          where i.workspace_id = ${ws} and i.value ilike ${likePattern(q)}
+          order by ${distance(sql`i.value`)} limit ${CONTACT_CANDIDATES})`;
+  const bySubstring =
+    q.length < MIN_SUBSTRING_CHARS
+      ? sql``
+      : sql`union all (
+          select c.id, ${score(q, sql`c.name`)} from contacts c
+          where c.workspace_id = ${ws} and c.name ilike ${likePattern(q)}
+          order by ${distance(sql`c.name`)} limit ${CONTACT_CANDIDATES})`;
   const scored = sql`
     select h.id, max(h.score)::float8 as score, ${epochMs(sql`c.created_at`)} as created_ms
     from (
       (select c.id, ${score(q, sql`c.name`)} as score from contacts c
-       where c.workspace_id = ${ws} and ${nameMatch(q, sql`c.name`)} limit ${CANDIDATE_CAP})
+       where c.workspace_id = ${ws} and c.name %> ${q}
+       order by ${distance(sql`c.name`)} limit ${CONTACT_CANDIDATES})
+      ${bySubstring}
       ${byAddress}
     ) h
     join contacts c on c.workspace_id = ${ws} and c.id = h.id
