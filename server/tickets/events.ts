@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { type Compilable, type RawBuilder, sql } from "kysely";
 import { type Actor, actorRef } from "../auth/actor.ts";
 import type { Db } from "../db/connection.ts";
 
@@ -51,8 +51,66 @@ export async function appendEvent(
 // EventNotice), in a single statement: every round trip in a write costs the server a parse
 // and a plan. PostgreSQL evaluates pg_notify after the sort, so notices go out in event order.
 export async function appendEvents(trx: Db, actor: Actor, ticket: TicketScope, events: NewEvent[]) {
+  const { rows: inserted } = await sql<{ id: number; created_at: Date }>`
+    with ev as (
+      insert into ticket_events (workspace_id, ticket_id, type, actor_type, actor_id, changes)
+      select ${eventColumns(actor, ticket)}, x.changes
+      from ${eventRecords(events)}
+      order by x.ord
+      returning id, type, created_at
+    )
+    select ev.id, ev.created_at, ${notify(actor, ticket)} as notified
+    from ev
+    order by ev.id`.execute(trx);
+  return inserted.map((e) => ({ id: e.id, created_at: e.created_at }));
+}
+
+// A row and its events in one statement: `insert` (an INSERT ... RETURNING *, seen as `r`), then
+// the events in `before`, then one of `type` whose changes are SQL over `r` (its id is known
+// only there), with a NOTIFY each, in event order.
+export async function insertWithEvents<R extends object>(
+  trx: Db,
+  actor: Actor,
+  ticket: TicketScope,
+  insert: Compilable<R>,
+  before: NewEvent[],
+  type: string,
+  changes: RawBuilder<unknown>,
+): Promise<R> {
+  const { rows } = await sql<R & { parley_notified: unknown }>`
+    with r as (${insert}),
+    ev as (
+      insert into ticket_events (workspace_id, ticket_id, type, actor_type, actor_id, changes)
+      select ${eventColumns(actor, ticket)}, x.changes
+      from (
+        select x.ord, x.type, x.changes from ${eventRecords(before)}
+        union all
+        select ${before.length}::int, ${type}::text, ${changes} from r
+      ) as x
+      order by x.ord
+      returning id, type
+    )
+    select r.*, (select count(*) from (select ${notify(actor, ticket)} from ev order by ev.id) as n)
+      as parley_notified
+    from r`.execute(trx);
+  if (rows.length !== 1) throw new Error("insertWithEvents: the insert returned no row");
+  const { parley_notified: _, ...row } = rows[0];
+  return row as unknown as R;
+}
+
+function eventColumns(actor: Actor, ticket: TicketScope) {
   const ref = actorRef(actor);
+  return sql`${ticket.workspace_id}::bigint, ${ticket.id}::bigint, x.type, ${ref.actor_type}, ${ref.actor_id}::bigint`;
+}
+
+function eventRecords(events: NewEvent[]) {
   const rows = JSON.stringify(events.map((e, ord) => ({ ord, type: e.type, changes: e.changes ?? {} })));
+  return sql`jsonb_to_recordset(${rows}::jsonb) as x(ord int, type text, changes jsonb)`;
+}
+
+// The EventNotice of an inserted event row `ev`.
+function notify(actor: Actor, ticket: TicketScope) {
+  const ref = actorRef(actor);
   const notice: Omit<EventNotice, "eventId" | "type"> = {
     workspaceId: ticket.workspace_id,
     ticketId: ticket.id,
@@ -63,20 +121,8 @@ export async function appendEvents(trx: Db, actor: Actor, ticket: TicketScope, e
     actorType: ref.actor_type,
     actorId: ref.actor_id,
   };
-  const { rows: inserted } = await sql<{ id: number; created_at: Date }>`
-    with ev as (
-      insert into ticket_events (workspace_id, ticket_id, type, actor_type, actor_id, changes)
-      select ${ticket.workspace_id}, ${ticket.id}, x.type, ${ref.actor_type}, ${ref.actor_id}::bigint, x.changes
-      from jsonb_to_recordset(${rows}::jsonb) as x(ord int, type text, changes jsonb)
-      order by x.ord
-      returning id, type, created_at
-    )
-    select ev.id, ev.created_at,
-      pg_notify(${EVENTS_CHANNEL}, (${JSON.stringify(notice)}::jsonb
-        || jsonb_build_object('eventId', ev.id, 'type', ev.type))::text) as notified
-    from ev
-    order by ev.id`.execute(trx);
-  return inserted.map((e) => ({ id: e.id, created_at: e.created_at }));
+  return sql`pg_notify(${EVENTS_CHANNEL}, (${JSON.stringify(notice)}::jsonb
+    || jsonb_build_object('eventId', ev.id, 'type', ev.type))::text)`;
 }
 
 // A field-by-field diff of what changed, as the event's `changes`: { field: { from, to } }.

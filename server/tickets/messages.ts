@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import sanitizeHtml from "sanitize-html";
 import type { Actor } from "../auth/actor.ts";
 import { can, requireCan } from "../auth/permissions.ts";
@@ -6,7 +7,7 @@ import type { MessageKind, TicketStatus } from "../db/types.ts";
 import { queueAgentReply } from "../email/outbox.ts";
 import { conflict, forbidden, invalid } from "../http/errors.ts";
 import { nextTicketNumber } from "../workspaces/service.ts";
-import { appendEvent, appendEvents, type NewEvent, type TicketScope } from "./events.ts";
+import { appendEvent, insertWithEvents, type NewEvent, type TicketScope } from "./events.ts";
 import { TICKET_COLUMNS, type TicketRow } from "./present.ts";
 import { applyTicketChanges, lockTicket } from "./service.ts";
 
@@ -51,7 +52,7 @@ export async function insertMessage(
   input: NewMessage,
   eventsBefore: NewEvent[] = [],
 ) {
-  const message = await trx
+  const insert = trx
     .insertInto("messages")
     .values({
       workspace_id: ticket.workspace_id,
@@ -67,16 +68,17 @@ export async function insertMessage(
       channel_meta: JSON.stringify(input.channelMeta ?? {}),
       external_id: input.externalId ?? null,
     })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    .returningAll();
+  const message = await insertWithEvents(
+    trx,
+    actor,
+    ticket,
+    insert,
+    eventsBefore,
+    "message.created",
+    sql`jsonb_build_object('messageId', r.id, 'kind', r.kind, 'direction', r.direction)`,
+  );
   if (input.attachmentIds?.length) await attachUploads(trx, actor, message.id, input.attachmentIds);
-  await appendEvents(trx, actor, ticket, [
-    ...eventsBefore,
-    {
-      type: "message.created",
-      changes: { messageId: message.id, kind: message.kind, direction: message.direction },
-    },
-  ]);
   return message;
 }
 

@@ -37,6 +37,9 @@ test("an agent creates a ticket and reads it back with its first message and eve
     ["ticket.created", "message.created"],
   );
   assert.deepEqual(events[0].actor, { type: "user", id: agent.id });
+  assert.deepEqual(events[0].changes, { status: "new", priority: "high", assigneeId: null, groupId: null });
+  assert.deepEqual(events[1].actor, { type: "user", id: agent.id });
+  assert.deepEqual(events[1].changes, { messageId: messages[0].id, kind: "reply", direction: "in" });
 });
 
 test("ticket numbers count up per workspace", async () => {
