@@ -53,9 +53,9 @@ test("rounds ask for the query and their buckets; the last one excludes the buck
 test("rounds are sized from the density seen so far and stop once enough rows are found", async () => {
   assert.equal((await roundsOf(2_500_000, 250, 0.1)).length, 1);
   // 20 rows a fine bucket: each round reads enough for the rest (with a margin), at most four
-  // times what was read, and fine buckets only down to the coarse boundary.
+  // times what was read, fine buckets for less than a coarse bucket's worth.
   const sizes = (await roundsOf(2_500_000, 250, 20 / FINE)).map((r) => (r.below - r.from!) / FINE);
-  assert.deepEqual(sizes, [1, 4, 4, 16]);
+  assert.deepEqual(sizes, [1, 4, 4, 7]);
   const sparse = await roundsOf(40_000_000, 250, 0.5 / FINE);
   assert.equal(sparse[sparse.length - 1].from, null);
 });

@@ -38,8 +38,10 @@ function buckets(prefix: string, size: number, from: number, below: number) {
 
 // The round after the ids in [below, start) were read and `found` of `need` rows found there:
 // sized from the density seen so far (with a margin), at least one bucket, at most four times
-// what was read. Fine buckets down to the first coarse boundary, coarse ones below it (fewer
-// terms, and a long posting list lets the query's own rarest word drive the index scan).
+// what was read. Fine buckets for less than a coarse bucket's worth and down to a coarse
+// boundary, coarse ones for more (fewer terms, and a long posting list lets the query's own
+// rarest word drive the index scan). A GIN scan reads its whole range, so a round that needs a
+// few more rows must not be given a coarse bucket.
 export function nextRound(
   userQuery: string,
   start: number,
@@ -56,7 +58,7 @@ export function nextRound(
   const wanted = read === 0 ? FINE : found === 0 ? 4 * read : Math.ceil((read * need * 1.25) / found) - read;
   const size = Math.min(Math.max(wanted, FINE), read === 0 ? FINE : 4 * read);
   const fineFloor = Math.floor((below - 1) / COARSE) * COARSE;
-  if (below % COARSE !== 0) {
+  if (below % COARSE !== 0 || size < COARSE) {
     const from = Math.max(below - Math.ceil(size / FINE) * FINE, fineFloor);
     return { query: `( ${userQuery} ) & ( ${buckets("", FINE, from, below)} )`, from, below };
   }
