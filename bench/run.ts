@@ -1,6 +1,7 @@
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { sql } from "kysely";
+import { benchEmail, emailTable } from "./email.ts";
 import { type Traced, traceRequests } from "./explain.ts";
 import {
   benchCreate,
@@ -31,6 +32,7 @@ Commands:
   create    ticket creation over HTTP at each --concurrency for --duration seconds
   inbox     inbox view: open+new tickets of a group, newest activity first, 50 a page
   search    GET /api/v1/search with a mix of queries
+  email     mail over SMTP into tickets: --messages mails from --senders connections
   seed      only seed --tickets tickets (keeps the database; run the others with --reuse)
   drop      drop the bench database (or PGlite directory)
 
@@ -42,6 +44,8 @@ Options:
   --idempotency         send an Idempotency-Key with every create
   --reuse               reuse a database seeded earlier with the same --tickets
   --keep                keep the database afterwards (default: drop it)
+  --messages <n>        email: mails to send after a 200-mail warm-up (default 3000)
+  --senders <n>         email: concurrent SMTP connections (default 10)
 
 Uses the PostgreSQL server of DATABASE_URL (database parley_bench, made afresh) or, when
 DATABASE_URL is unset, an embedded PGlite directory. See docs/benchmarks.md.`;
@@ -56,12 +60,14 @@ const { values, positionals } = parseArgs({
     idempotency: { type: "boolean", default: false },
     reuse: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
+    messages: { type: "string", default: "3000" },
+    senders: { type: "string", default: "10" },
     help: { type: "boolean", short: "h" },
   },
 });
 
 const command = positionals[0] ?? "all";
-if (values.help || !["all", "create", "inbox", "search", "seed", "drop"].includes(command)) {
+if (values.help || !["all", "create", "inbox", "search", "seed", "drop", "email"].includes(command)) {
   process.stdout.write(`${HELP}\n`);
   process.exit(values.help ? 0 : 1);
 }
@@ -76,6 +82,17 @@ async function main() {
   if (command === "drop") {
     await dropTarget(target);
     log(`dropped the ${target.label} bench database`);
+    return;
+  }
+  if (command === "email") {
+    process.stdout.write(
+      `database:  ${target.label}\nmachine:   ${os.availableParallelism()} cores, ${os.cpus()[0]?.model}\nnode:      ${process.version}\n`,
+    );
+    const options = { messages: Number(values.messages), senders: Number(values.senders), warmUp: 200 };
+    log(`sending ${options.messages} mails over ${options.senders} SMTP connections to ${target.label}`);
+    const result = await benchEmail(target, options);
+    process.stdout.write(`\n${emailTable([result])}\n`);
+    if (!values.keep) await dropTarget(target);
     return;
   }
   const reusing = values.reuse && (await targetExists(target));

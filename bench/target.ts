@@ -182,10 +182,14 @@ export interface ServerProcess {
 // Parley as an operator runs it: `node server/cli.ts start`, in its own process, so the load
 // generator and the server each get their own event loop. Request logging is off (warn):
 // a log line per request would measure pino and the terminal, not Parley.
-export async function startParley(target: Target): Promise<ServerProcess> {
+export async function startParley(
+  target: Target,
+  extraEnv: Record<string, string> = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
+    ...extraEnv,
     PARLEY_PORT: String(port),
     PARLEY_DATA_DIR: target.dataDir,
     PARLEY_LOG_LEVEL: process.env.PARLEY_LOG_LEVEL ?? "warn",
