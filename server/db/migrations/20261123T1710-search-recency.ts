@@ -6,18 +6,18 @@ import { type Kysely, sql } from "kysely";
 // whole table. Neither bound holds for every word, and the planner cannot tell them apart for
 // phrases (it multiplies the frequencies of the phrase's words).
 //
-// The GIN indexes therefore also hold one lexeme per row naming its recency bucket: ' <id >> 14>'
-// (a leading space, which no parsed word contains; 16,384 ids a bucket). A search asks for
-// "the query AND one of the newest buckets", which GIN answers from its posting lists, so only the
-// matches in those buckets are read from the heap; it widens to older buckets when that is not
-// enough (server/search/recency.ts). The index expression must stay identical to
-// `indexedVector` there.
+// The GIN indexes therefore also hold two lexemes per row naming its recency buckets:
+// ' <id >> 14>' (16,384 ids) and ' c<id >> 18>' (262,144 ids), with a leading space, which no
+// parsed word contains. A search asks for "the query AND some of the newest buckets", which GIN
+// answers from its posting lists, so only the matches in those buckets are read from the heap;
+// it widens to older buckets when that is not enough (server/search/recency.ts). The index
+// expression must stay identical to `indexedVector` there. These indexes replace the plain ones:
+// every search uses the expression, and one GIN index per table keeps writes as cheap as before.
 //
 // Also GiST trigram indexes on contact names and addresses: contact search takes the names
 // closest to the query in index order (`<<->`, KNN) instead of scoring every contact that
 // shares a trigram with it ("Priya" matches thousands). The GIN trigram indexes stay for the
-// substring (ILIKE) matches of the contact list. They replace the plain indexes: every search now uses the expression,
-// and one GIN index per table keeps writes as cheap as before.
+// substring (ILIKE) matches of the contact list.
 const VECTOR = sql`(search_vector || array_to_tsvector(array[' ' || (id >> 14)::text, ' c' || (id >> 18)::text]))`;
 
 export async function up(db: Kysely<any>): Promise<void> {
