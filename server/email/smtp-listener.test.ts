@@ -316,9 +316,21 @@ test("a storage failure is a temporary 451, and the retry is stored", async (t) 
     },
   );
   assert.equal(accepted.length, 0);
+  // Sent together they may share a commit: the mail that cannot be stored fails alone.
+  const good = await mailbox(ws);
+  const [bad, fine] = await Promise.allSettled([
+    transport(port).sendMail({ envelope: { from: "a@customer.test", to: [mb.address] }, raw }),
+    transport(port).sendMail({
+      envelope: { from: "a@customer.test", to: [good.address] },
+      raw: rawMail(good.address),
+    }),
+  ]);
+  assert.equal(bad.status, "rejected");
+  assert.equal(fine.status, "fulfilled");
+  assert.equal(accepted.length, 1);
   await dropTrigger();
   await transport(port).sendMail({ envelope: { from: "a@customer.test", to: [mb.address] }, raw });
-  assert.equal((await stored(ws)).length, 1);
+  assert.equal((await stored(ws)).length, 2);
 });
 
 test("stopping lets a message being stored get its 250, then turns sessions away", async (t) => {

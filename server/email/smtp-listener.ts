@@ -4,7 +4,13 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "s
 import type { EmailConfig } from "../config.ts";
 import { type Db, inTransaction } from "../db/connection.ts";
 import type { JobQueue } from "../jobs/queue.ts";
-import { acceptInboundEmail, type MailboxTarget, mailboxForAddress } from "./accept.ts";
+import {
+  type Accepted,
+  type AcceptInput,
+  acceptInboundEmail,
+  type MailboxTarget,
+  mailboxForAddress,
+} from "./accept.ts";
 
 // Parley's own SMTP door, for MX records or a relay pointing at it. The promise to the sender:
 // 250 means the raw message is committed to the database (and its processing queued); any
@@ -24,6 +30,8 @@ export interface SmtpListener {
   port: number;
   stop(): Promise<void>;
 }
+
+const MAX_BATCH = 100;
 
 class SmtpError extends Error {
   readonly responseCode: number;
@@ -51,6 +59,62 @@ class MinuteCounter {
     const count = (this.#counts.get(key) ?? 0) + 1;
     this.#counts.set(key, count);
     return count <= this.limit;
+  }
+}
+
+// Mail from concurrent sessions is committed together: every mail that arrived while the
+// previous commit ran goes into the next transaction, so a burst pays for one commit per batch
+// rather than one per mail. A mail's recipients (one row per mailbox) are always in the same
+// transaction: all of them are stored or none.
+class GroupCommit {
+  readonly #db: Db;
+  readonly #queue: JobQueue | null;
+  #pending: { inputs: AcceptInput[]; resolve: (a: Accepted[]) => void; reject: (err: unknown) => void }[] =
+    [];
+  #flushing = false;
+
+  constructor(db: Db, queue: JobQueue | null) {
+    this.#db = db;
+    this.#queue = queue;
+  }
+
+  accept(inputs: AcceptInput[]): Promise<Accepted[]> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ inputs, resolve, reject });
+      if (!this.#flushing) void this.#flush();
+    });
+  }
+
+  #store(trx: Db, inputs: AcceptInput[]) {
+    return inputs.reduce<Promise<Accepted[]>>(
+      async (done, input) => [...(await done), await acceptInboundEmail(trx, this.#queue, input)],
+      Promise.resolve([]),
+    );
+  }
+
+  async #flush() {
+    this.#flushing = true;
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0, MAX_BATCH);
+      try {
+        const results = await inTransaction(this.#db, async (trx) => {
+          const out: Accepted[][] = [];
+          for (const item of batch) out.push(await this.#store(trx, item.inputs));
+          return out;
+        });
+        for (const [i, item] of batch.entries()) item.resolve(results[i]);
+      } catch (err) {
+        if (batch.length === 1) batch[0].reject(err);
+        // One mail that cannot be stored must not fail the others with it: each goes again alone.
+        else
+          for (const item of batch)
+            await inTransaction(this.#db, (trx) => this.#store(trx, item.inputs)).then(
+              item.resolve,
+              item.reject,
+            );
+      }
+    }
+    this.#flushing = false;
   }
 }
 
@@ -87,34 +151,28 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
       ? { cert: readFileSync(config.smtpTlsCert), key: readFileSync(config.smtpTlsKey) }
       : null;
 
+  const commits = new GroupCommit(db, queue);
   const deliver = async (session: SMTPServerSession, raw: Buffer) => {
-    const targets = new Map<string, { target: MailboxTarget; rcptTo: string[] }>();
+    const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
+    const perMailbox = new Map<string, AcceptInput>();
     for (const [address, target] of recipients.get(session) ?? []) {
       const key = `${target.workspaceId}:${target.mailboxId}`;
-      const entry = targets.get(key) ?? { target, rcptTo: [] };
-      entry.rcptTo.push(address);
-      targets.set(key, entry);
+      const input = perMailbox.get(key) ?? {
+        workspaceId: target.workspaceId,
+        mailboxId: target.mailboxId,
+        source: "smtp",
+        raw,
+        envelope: { mailFrom, rcptTo: [], remoteAddress: session.remoteAddress },
+      };
+      input.envelope?.rcptTo?.push(address);
+      perMailbox.set(key, input);
     }
-    if (targets.size === 0) throw new SmtpError(503, "No valid recipients");
-    const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
-    // One transaction for every mailbox among the recipients: all of them or none is stored.
-    const accepted = await inTransaction(db, async (trx) => {
-      const results = [];
-      for (const { target, rcptTo } of targets.values()) {
-        const result = await acceptInboundEmail(trx, queue, {
-          workspaceId: target.workspaceId,
-          mailboxId: target.mailboxId,
-          source: "smtp",
-          raw,
-          envelope: { mailFrom, rcptTo, remoteAddress: session.remoteAddress },
-        });
-        results.push({ workspaceId: target.workspaceId, inboundId: result.id, duplicate: result.duplicate });
-      }
-      return results;
+    if (perMailbox.size === 0) throw new SmtpError(503, "No valid recipients");
+    const inputs = [...perMailbox.values()];
+    const accepted = await commits.accept(inputs);
+    accepted.forEach((a, i) => {
+      if (!a.duplicate) options.onAccepted?.({ workspaceId: inputs[i].workspaceId, inboundId: a.id });
     });
-    for (const a of accepted) {
-      if (!a.duplicate) options.onAccepted?.({ workspaceId: a.workspaceId, inboundId: a.inboundId });
-    }
     return accepted;
   };
 
