@@ -23,26 +23,45 @@ export interface RunningEmail {
 }
 
 const WORKER_CONCURRENCY = 4;
-// Fast-path runs in flight at once in this process; past that, mail waits for the job workers,
-// so a burst queues in the database instead of piling up parsed mails in memory.
+// Fast-path runs in flight at once in this process. Mail past that waits its turn in memory, as
+// ids only; past FAST_PATH_BACKLOG it is left to the job workers, so a huge burst queues in the
+// database instead of in this process.
 const FAST_PATH_LIMIT = 8;
+const FAST_PATH_BACKLOG = 20_000;
 const SWEEP_BATCH = 1000;
+
+interface FastPathItem {
+  db: Db;
+  deps: ProcessDeps;
+  workspaceId: number;
+  inboundId: number;
+}
 
 // Runs of the fast path in flight, so that stopping waits for them rather than closing the
 // database under them.
 const fastPathRuns = new Set<Promise<void>>();
+const fastPathBacklog: FastPathItem[] = [];
+
+function runFastPath(item: FastPathItem) {
+  const run: Promise<void> = processInboundEmail(item.db, item.deps, item.workspaceId, item.inboundId)
+    .then(() => {})
+    // A failure is already recorded on the row and logged; the job retries it.
+    .catch(() => {})
+    .finally(() => {
+      fastPathRuns.delete(run);
+      const next = fastPathBacklog.shift();
+      if (next) runFastPath(next);
+    });
+  fastPathRuns.add(run);
+}
 
 // Called by whoever accepted a mail (SMTP listener, upload route, IMAP poller) right after the
 // accept committed, so a ticket appears without waiting for a worker to poll. The queued job stays
 // the durable path; both are idempotent, so running the mail twice does nothing twice.
 export function processSoon(db: Db, deps: ProcessDeps, workspaceId: number, inboundId: number): void {
-  if (fastPathRuns.size >= FAST_PATH_LIMIT) return;
-  const run: Promise<void> = processInboundEmail(db, deps, workspaceId, inboundId)
-    .then(() => {})
-    // A failure is already recorded on the row and logged; the job retries it.
-    .catch(() => {})
-    .finally(() => fastPathRuns.delete(run));
-  fastPathRuns.add(run);
+  const item = { db, deps, workspaceId, inboundId };
+  if (fastPathRuns.size < FAST_PATH_LIMIT) runFastPath(item);
+  else if (fastPathBacklog.length < FAST_PATH_BACKLOG) fastPathBacklog.push(item);
 }
 
 // Everything the email channel runs in the background: the inbound processing worker, and (added
@@ -56,6 +75,8 @@ export async function startEmail(options: StartEmailOptions): Promise<RunningEma
   };
   // A mail that keeps failing stays 'failed', visible to admins, who can retry it by hand.
   await queue.declare(PROCESS_INBOUND, {
+    // A job whose process died mid-run is retried after this, not pg-boss's default 15 minutes.
+    expireInSeconds: 120,
     retryLimit: 5,
     retryDelay: 5,
     retryBackoff: true,
@@ -66,7 +87,7 @@ export async function startEmail(options: StartEmailOptions): Promise<RunningEma
     async (job) => {
       await processInboundEmail(db, deps, job.workspaceId, job.inboundId);
     },
-    { concurrency: WORKER_CONCURRENCY },
+    { concurrency: WORKER_CONCURRENCY, batchSize: 10 },
   );
   const stoppers: (() => Promise<void>)[] = [];
   stoppers.push(
@@ -78,7 +99,7 @@ export async function startEmail(options: StartEmailOptions): Promise<RunningEma
       fileStore: deps.fileStore,
     }),
   );
-  const sweep = sweepReceived(db, queue).catch((err) =>
+  const sweep = sweepReceived(db, queue, (ws, id) => processSoon(db, deps, ws, id)).catch((err) =>
     log.error({ err }, "could not queue inbound mail left unprocessed"),
   );
   stoppers.push(() => sweep.then(() => {}));
@@ -107,6 +128,8 @@ export async function startEmail(options: StartEmailOptions): Promise<RunningEma
     // Listeners and pollers stop in reverse order of start; the queue (owned by main) stops after.
     async stop() {
       for (const stop of stoppers.reverse()) await stop();
+      // Mail still waiting in memory has its job in the database: dropping the backlog loses nothing.
+      fastPathBacklog.length = 0;
       await Promise.all([...fastPathRuns]);
     },
   };
@@ -114,8 +137,13 @@ export async function startEmail(options: StartEmailOptions): Promise<RunningEma
 
 // Mail stored while no job was queued for it (accepted by a process without a queue, or by an old
 // version) would otherwise wait forever. The job id is the one accept uses, so a mail whose job is
-// still waiting does not get a second one.
-async function sweepReceived(db: Db, queue: JobQueue) {
+// still waiting does not get a second one. Each is also handed to the fast path: a mail whose job
+// died with the previous process would otherwise wait for that job to expire.
+async function sweepReceived(
+  db: Db,
+  queue: JobQueue,
+  soon: (workspaceId: number, inboundId: number) => void,
+) {
   let after = 0;
   for (;;) {
     const rows = await db
@@ -131,6 +159,7 @@ async function sweepReceived(db: Db, queue: JobQueue) {
       await queue.enqueue(db, PROCESS_INBOUND, job, {
         id: jobIdFor(`inbound:${row.workspace_id}:${row.id}`),
       });
+      soon(row.workspace_id, row.id);
     }
     if (rows.length < SWEEP_BATCH) return;
     after = rows[rows.length - 1].id;
