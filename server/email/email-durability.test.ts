@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -10,6 +9,7 @@ import { SecretBox } from "../auth/secret-box.ts";
 import { createUserSession } from "../auth/sessions.ts";
 import { openDatabase } from "../db/connection.ts";
 import { migrateToLatest } from "../db/migrate.ts";
+import { freePort } from "../test/free-port.ts";
 import { createUser, createWorkspace } from "../workspaces/service.ts";
 import { createMailbox } from "./mailboxes.ts";
 
@@ -32,18 +32,6 @@ interface Server {
   smtpPort: number;
   child: ChildProcess;
   output: () => string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function startParley(dataDir: string): Promise<Server> {

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -15,6 +14,7 @@ import { migrateToLatest } from "../db/migrate.ts";
 import { buildApp } from "../http/app.ts";
 import { JobQueue } from "../jobs/queue.ts";
 import { type Dovecot, dovecotAvailability, startDovecot } from "../test/dovecot.ts";
+import { freePort } from "../test/free-port.ts";
 import { buildWorkspace, type TestWorkspace } from "../test/harness.ts";
 import { type SinkMta, startSinkMta } from "../test/sink-mta.ts";
 import { createMailbox } from "./mailboxes.ts";
@@ -41,18 +41,6 @@ let smtpWs: TestWorkspace;
 let smtpBox: { id: number; address: string };
 let imapWs: TestWorkspace;
 let imapBox: { id: number; address: string } | null = null;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 before(async () => {
   config = loadConfig({

@@ -9,10 +9,11 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { createServer, Socket } from "node:net";
+import { Socket } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { ImapFlow } from "imapflow";
+import { freePort } from "./free-port.ts";
 
 // A throwaway Dovecot IMAP server for tests: its own config, passwd file and maildir in a temp
 // directory, on a free loopback port, started in well under a second and removed afterwards.
@@ -46,18 +47,6 @@ export function dovecotAvailability(): { run: true } | { run: false; skip: boole
     "Dovecot is not installed (apt-get install dovecot-imapd dovecot-core); the IMAP tests need it. " +
     "They are skipped on this machine and always run in CI.";
   return { run: false, skip: process.env.CI !== "true", message };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // Dovecot never lets a mail process run as root, and its login process must not be root either:
