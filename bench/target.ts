@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
@@ -8,6 +7,7 @@ import pg from "pg";
 import { newToken, sha256 } from "../server/auth/secrets.ts";
 import { type Database$, type Db, openDatabase } from "../server/db/connection.ts";
 import { migrateToLatest } from "../server/db/migrate.ts";
+import { freePort } from "../server/test/free-port.ts";
 import { createUser, createWorkspace } from "../server/workspaces/service.ts";
 
 // Where the benchmark's data lives: a database of its own on the PostgreSQL server named by
@@ -160,17 +160,8 @@ export async function benchIdentities(db: Db, workspaceId: number, groupIds: num
   };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// The same free-port lookup the tests use.
+export { freePort };
 
 export interface ServerProcess {
   url: string;

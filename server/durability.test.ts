@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,66 +6,30 @@ import { test } from "node:test";
 import { createUserSession } from "./auth/sessions.ts";
 import { openDatabase } from "./db/connection.ts";
 import { migrateToLatest } from "./db/migrate.ts";
-import { freePort } from "./test/free-port.ts";
+import { type ChildParley, startChildParley, stopChildParley } from "./test/child-parley.ts";
 import { createUser, createWorkspace } from "./workspaces/service.ts";
 
 // The promise behind "every acknowledged write survives a crash, and a retried write never
 // makes a second ticket", checked the hard way: the real server in its own process, killed with
 // SIGKILL in the middle of a burst of creations, then started again on the same data.
 
-const REPO_ROOT = join(import.meta.dirname, "..");
 const ADMIN_EMAIL = "durability-admin@example.test";
 const ADMIN_PASSWORD = "durability-password-1";
 const BURST = 300;
 const KILL_AFTER_ACKS = 40;
 const CONCURRENCY = 8;
 
-interface Server {
-  url: string;
-  child: ChildProcess;
-  output: () => string;
-}
+type Server = ChildParley;
 
-async function startParley(dataDir: string): Promise<Server> {
-  const port = await freePort();
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    PARLEY_PORT: String(port),
+function startParley(dataDir: string): Promise<Server> {
+  return startChildParley({
     PARLEY_DATA_DIR: dataDir,
-    PARLEY_LOG_LEVEL: "warn",
     PARLEY_ADMIN_EMAIL: ADMIN_EMAIL,
     PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
-  };
-  const child = spawn(process.execPath, ["server/cli.ts", "start"], { cwd: REPO_ROOT, env });
-  let output = "";
-  child.stdout.on("data", (chunk) => {
-    output += chunk;
   });
-  child.stderr.on("data", (chunk) => {
-    output += chunk;
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`parley exited (${child.exitCode}) during start:\n${output}`);
-    const ready = await fetch(`${url}/readyz`).then(
-      (res) => res.status === 200,
-      () => false,
-    );
-    if (ready) return { url, child, output: () => output };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.kill("SIGKILL");
-  throw new Error(`parley was not ready within 60 s:\n${output}`);
 }
 
-async function stopParley(server: Server, signal: NodeJS.Signals) {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => server.child.once("exit", resolve));
-  server.child.kill(signal);
-  await exited;
-}
+const stopParley = stopChildParley;
 
 // On PGlite the fresh data directory gets its admin from PARLEY_ADMIN_* at first start and we
 // sign in as a person would. On a shared PostgreSQL test database other workspaces exist, so

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +8,7 @@ import { SecretBox } from "../auth/secret-box.ts";
 import { createUserSession } from "../auth/sessions.ts";
 import { openDatabase } from "../db/connection.ts";
 import { migrateToLatest } from "../db/migrate.ts";
+import { type ChildParley, startChildParley, stopChildParley } from "../test/child-parley.ts";
 import { freePort } from "../test/free-port.ts";
 import { createUser, createWorkspace } from "../workspaces/service.ts";
 import { createMailbox } from "./mailboxes.ts";
@@ -18,7 +18,6 @@ import { createMailbox } from "./mailboxes.ts";
 // again on the same data. Every mail that got its 250 must end as exactly one ticket, and sending
 // all 1,000 again must make no ticket twice.
 
-const REPO_ROOT = join(import.meta.dirname, "..", "..");
 const ADMIN_EMAIL = "email-durability@example.test";
 const ADMIN_PASSWORD = "email-durability-password";
 const BURST = 1000;
@@ -27,57 +26,22 @@ const SENDERS = 10;
 // No "ticket received" replies: there is no relay to send them through, and they are not the point.
 const NO_RECEIPTS = { sendReceipt: false };
 
-interface Server {
-  url: string;
-  smtpPort: number;
-  child: ChildProcess;
-  output: () => string;
-}
+type Server = ChildParley & { smtpPort: number };
 
 async function startParley(dataDir: string): Promise<Server> {
-  const [port, smtpPort] = [await freePort(), await freePort()];
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    PARLEY_PORT: String(port),
+  const smtpPort = await freePort();
+  const server = await startChildParley({
     PARLEY_SMTP_PORT: String(smtpPort),
     PARLEY_SMTP_MAX_MESSAGES_PER_MINUTE: "100000",
     PARLEY_DATA_DIR: dataDir,
-    PARLEY_LOG_LEVEL: "warn",
     PARLEY_ADMIN_EMAIL: ADMIN_EMAIL,
     PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
     PARLEY_SECRET_KEY: "email-durability-secret-key-0123456789",
-  };
-  const child = spawn(process.execPath, ["server/cli.ts", "start"], { cwd: REPO_ROOT, env });
-  let output = "";
-  child.stdout.on("data", (chunk) => {
-    output += chunk;
   });
-  child.stderr.on("data", (chunk) => {
-    output += chunk;
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`parley exited (${child.exitCode}) during start:\n${output}`);
-    // The SMTP listener starts before HTTP, so a ready HTTP server means a listening SMTP one.
-    const ready = await fetch(`${url}/readyz`).then(
-      (res) => res.status === 200,
-      () => false,
-    );
-    if (ready) return { url, smtpPort, child, output: () => output };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.kill("SIGKILL");
-  throw new Error(`parley was not ready within 60 s:\n${output}`);
+  return { ...server, smtpPort };
 }
 
-async function stopParley(server: Server, signal: NodeJS.Signals) {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => server.child.once("exit", resolve));
-  server.child.kill(signal);
-  await exited;
-}
+const stopParley = stopChildParley;
 
 // On a shared PostgreSQL database first start creates nobody: make the workspace, admin and
 // mailbox from here. On a fresh PGlite directory the server makes the admin; the mailbox comes
