@@ -195,3 +195,19 @@ test("contacts of another workspace are not found", async () => {
   assert.equal((await mine.as(mine.admin).get("/api/v1/contacts?q=Theirs")).json().data.length, 0);
   assert.equal((await theirs.as(theirs.admin).get(`/api/v1/contacts/${contact.id}`)).json().blocked, false);
 });
+
+test("the contact list fetches contacts by id, only within the workspace", async () => {
+  const mine = await buildWorkspace(ctx());
+  const theirs = await buildWorkspace(ctx());
+  const a = await mine.contact({ name: "Ada", email: "ada@ids.test" });
+  const b = await mine.contact({ name: "Bo", email: "bo@ids.test" });
+  await mine.contact({ name: "Cy", email: "cy@ids.test" });
+  const foreign = await theirs.contact({ name: "Foreign" });
+  const agent = await mine.agent();
+
+  const page = (await mine.as(agent).get(`/api/v1/contacts?ids=${a.id}&ids=${b.id}&ids=${foreign.id}`)).json();
+  assert.deepEqual(page.data.map((c: { name: string }) => c.name).sort(), ["Ada", "Bo"]);
+
+  const tooMany = Array.from({ length: 101 }, (_, i) => `ids=${i + 1}`).join("&");
+  assert.equal((await mine.as(agent).get(`/api/v1/contacts?${tooMany}`)).statusCode, 400);
+});

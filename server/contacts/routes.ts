@@ -30,6 +30,8 @@ const ContactList = Type.Object(
   {
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     organizationId: Type.Optional(Type.Integer({ minimum: 1 })),
+    // The agent app resolves the requesters of a page of tickets in one request.
+    ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 2 ** 52 }), { maxItems: 100 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
     cursor: Type.Optional(Type.String({ pattern: "^[0-9]{1,16}$" })),
   },
@@ -78,6 +80,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .select("c.id")
         .where("c.workspace_id", "=", req.actor.workspaceId);
       if (req.query.organizationId) q = q.where("c.organization_id", "=", req.query.organizationId);
+      if (req.query.ids) q = q.where("c.id", "in", req.query.ids.length ? req.query.ids : [0]);
       if (req.query.q) {
         const term = `%${req.query.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
         q = q.where((eb) =>
