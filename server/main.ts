@@ -66,6 +66,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       metrics,
       realtime: { bus, metrics },
       queue,
+      webApp: true,
     });
   } catch (err) {
     await email?.stop().catch(() => {});

@@ -35,6 +35,7 @@ import { forbidden, registerErrorHandling, unauthorized } from "./errors.ts";
 import { healthRoutes } from "./health.ts";
 import { createMetrics, type Metrics, registerMetrics } from "./metrics.ts";
 import { registerOpenApi } from "./openapi.ts";
+import { appIsBuilt, sendAppPage, wantsAppPage, webAppRoutes } from "./web-app.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -64,6 +65,8 @@ export interface AppOptions {
   realtime?: RealtimeOptions;
   // The job queue; null in tests that run without workers (work is then done in-process).
   queue?: JobQueue | null;
+  // Serve the built agent app (app/dist) at /; off in API tests.
+  webApp?: boolean;
 }
 
 export const REDACTED_PATHS = [
@@ -127,7 +130,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate("queue", options.queue ?? null);
   app.decorateRequest("actor", null as never);
 
-  registerErrorHandling(app);
+  const serveApp = options.webApp === true && appIsBuilt();
+  if (options.webApp && !serveApp) {
+    app.log.warn("the agent app is not built; run `npm install` or `node app/build.ts`");
+  }
+  registerErrorHandling(app, serveApp ? (req, reply) => wantsAppPage(req) && sendAppPage(reply) : undefined);
   app.addHook("onSend", async (req, reply) => {
     reply.header("x-request-id", req.id);
   });
@@ -169,6 +176,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(mailboxRoutes);
   await app.register(emailTemplateRoutes);
   await app.register(inboundRoutes);
+  if (serveApp) await app.register(webAppRoutes);
   return app;
 }
 

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 // Every error that leaves the API is application/problem+json with a stable `code`.
 // The codes are listed in docs/api/errors.md and are never renamed.
@@ -84,7 +84,11 @@ const PG_CODES: Record<string, [number, string, string]> = {
   "22001": [422, "value_too_long", "A value is too long."],
 };
 
-export function registerErrorHandling(app: FastifyInstance) {
+// `appPage` answers a browser's GET of a path the agent app's router owns (/tickets/12).
+export function registerErrorHandling(
+  app: FastifyInstance,
+  appPage?: (req: FastifyRequest, reply: FastifyReply) => unknown,
+) {
   app.setErrorHandler((error: FastifyError & { code?: string }, req, reply) => {
     reply.type("application/problem+json");
     if (error instanceof AppError) {
@@ -118,6 +122,10 @@ export function registerErrorHandling(app: FastifyInstance) {
   });
 
   app.setNotFoundHandler((req, reply) => {
+    if (appPage) {
+      const page = appPage(req, reply);
+      if (page) return page;
+    }
     reply
       .status(404)
       .type("application/problem+json")

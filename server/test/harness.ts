@@ -16,7 +16,10 @@ export interface TestContext {
   database: Database$;
 }
 
-export function useTestApp(env: Record<string, string> = {}): () => TestContext {
+export function useTestApp(
+  env: Record<string, string> = {},
+  appOptions: { webApp?: boolean } = {},
+): () => TestContext {
   let ctx: TestContext | null = null;
   before(async () => {
     const config = loadConfig({
@@ -26,7 +29,7 @@ export function useTestApp(env: Record<string, string> = {}): () => TestContext 
     });
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: null, poolSize: 5 });
     await migrateToLatest(database.db);
-    const app = await buildApp({ database, config });
+    const app = await buildApp({ database, config, ...appOptions });
     await app.ready();
     ctx = { app, database };
   });

@@ -1,0 +1,159 @@
+// End-to-end tests of the agent app: a real Parley (embedded PGlite, or a PostgreSQL database of
+// the test file's own when DATABASE_URL is set) on a free port, driven by Debian's Chromium through
+// playwright-core. Each test file gets its own server and data.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before } from "node:test";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { loadConfig } from "../../server/config.ts";
+import { type RunningServer, startServer } from "../../server/main.ts";
+import { freePort } from "../../server/test/free-port.ts";
+import { ownDatabaseUrl } from "../../server/test/own-database.ts";
+
+export const ADMIN_EMAIL = "admin@e2e.test";
+export const ADMIN_PASSWORD = "e2e-admin-password";
+export const AGENT_PASSWORD = "e2e-agent-password";
+
+const CHROMIUM = process.env.PARLEY_CHROMIUM ?? "/usr/bin/chromium";
+
+// Without the background-networking flags Chromium keeps dialing Google's hosts, which this
+// machine's closed network refuses.
+const CHROMIUM_ARGS = [
+  "--headless=new",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-dev-shm-usage",
+];
+
+export interface E2e {
+  url: string;
+  server: RunningServer;
+  browser: Browser;
+  api: ApiSession;
+  newAgentPage(email?: string, password?: string): Promise<{ context: BrowserContext; page: Page }>;
+}
+
+// A signed-in API session (cookie) for arranging data the way another agent or a customer would.
+export class ApiSession {
+  private cookie = "";
+  readonly url: string;
+  constructor(url: string) {
+    this.url = url;
+  }
+
+  async login(email: string, password: string) {
+    const response = await fetch(`${this.url}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password }),
+    });
+    if (!response.ok) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+    this.cookie = (response.headers.get("set-cookie") ?? "").split(";")[0];
+    return this;
+  }
+
+  async request<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { cookie: this.cookie, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  get = <T = any>(path: string) => this.request<T>("GET", path);
+  post = <T = any>(path: string, body?: unknown) => this.request<T>("POST", path, body ?? {});
+  patch = <T = any>(path: string, body: unknown) => this.request<T>("PATCH", path, body);
+
+  createAgent(name: string, email: string, extra: Record<string, unknown> = {}) {
+    return this.post<{ id: number; name: string }>("/api/v1/users", {
+      name,
+      email,
+      role: "agent",
+      password: AGENT_PASSWORD,
+      ...extra,
+    });
+  }
+
+  createTicket(
+    subject: string,
+    requesterEmail: string,
+    body = "Hello, I need help.",
+    extra: Record<string, unknown> = {},
+  ) {
+    return this.post<{ id: number; number: number; version: number }>("/api/v1/tickets", {
+      subject,
+      requester: { email: requesterEmail, name: requesterEmail.split("@")[0] },
+      comment: { body },
+      ...extra,
+    });
+  }
+}
+
+// Registers before/after hooks for the test file and returns an accessor for its E2e context.
+export function useE2e(): () => E2e {
+  let context: E2e | null = null;
+  let dataDir = "";
+  let dropDatabase: (() => Promise<void>) | null = null;
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "parley-e2e-"));
+    const database = await ownDatabaseUrl("e2e");
+    dropDatabase = database?.drop ?? null;
+    const port = await freePort();
+    const env: Record<string, string> = {
+      PARLEY_DATA_DIR: dataDir,
+      PARLEY_HOST: "127.0.0.1",
+      PARLEY_PORT: String(port),
+      PARLEY_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      PARLEY_ADMIN_EMAIL: ADMIN_EMAIL,
+      PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      PARLEY_LOG_LEVEL: "warn",
+      PARLEY_LOGIN_RATE_LIMIT: "1000",
+    };
+    if (database) env.DATABASE_URL = database.url;
+    const server = await startServer(loadConfig(env));
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const api = await new ApiSession(server.url).login(ADMIN_EMAIL, ADMIN_PASSWORD);
+    context = {
+      url: server.url,
+      server,
+      browser,
+      api,
+      async newAgentPage(email = ADMIN_EMAIL, password = ADMIN_PASSWORD) {
+        const browserContext = await browser.newContext({
+          baseURL: server.url,
+          viewport: { width: 1280, height: 800 },
+        });
+        const page = await browserContext.newPage();
+        await signIn(page, email, password);
+        return { context: browserContext, page };
+      },
+    };
+  });
+  after(async () => {
+    await context?.browser.close();
+    await context?.server.stop();
+    await dropDatabase?.();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  return () => {
+    if (!context) throw new Error("the e2e context is used before its before() hook ran");
+    return context;
+  };
+}
+
+export async function signIn(page: Page, email: string, password: string) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("navigation", { name: "Views" }).waitFor();
+}

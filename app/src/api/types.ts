@@ -1,0 +1,119 @@
+// The shapes the API returns, as the server's presenters name them (server/**/schemas.ts).
+export type TicketStatus = "new" | "open" | "pending" | "on_hold" | "solved" | "closed";
+export type TicketPriority = "low" | "normal" | "high" | "urgent";
+export type TicketType = "question" | "incident" | "problem" | "task" | "feature_request";
+
+export const TICKET_STATUSES: TicketStatus[] = ["new", "open", "pending", "on_hold", "solved", "closed"];
+export const TICKET_PRIORITIES: TicketPriority[] = ["low", "normal", "high", "urgent"];
+export const TICKET_TYPES: TicketType[] = ["question", "incident", "problem", "task", "feature_request"];
+
+export interface Ticket {
+  id: number;
+  number: number;
+  subject: string;
+  status: TicketStatus;
+  priority: TicketPriority;
+  type: TicketType;
+  requesterId: number;
+  organizationId: number | null;
+  assigneeId: number | null;
+  groupId: number | null;
+  channel: string;
+  tags: string[];
+  customFields: Record<string, unknown>;
+  problemId: number | null;
+  mergedIntoId: number | null;
+  followUpOfId: number | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  firstRespondedAt: string | null;
+  solvedAt: string | null;
+  closedAt: string | null;
+}
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+export interface Attachment {
+  id: number;
+  filename: string;
+  contentType: string;
+  size: number;
+  url: string;
+}
+
+export interface Message {
+  id: number;
+  ticketId: number;
+  kind: "reply" | "note" | "system";
+  direction: "in" | "out" | null;
+  author: { type: "contact" | "user" | "system"; id: number | null };
+  body: string;
+  html: string | null;
+  channel: string;
+  attachments: Attachment[];
+  delivery: { status: string; attempts: number; lastError: string | null; sentAt: string | null } | null;
+  createdAt: string;
+  [key: string]: unknown;
+}
+
+export interface TicketEvent {
+  id: number;
+  type: string;
+  ticketId: number;
+  actor: { type: string; id: number | null } | null;
+  changes: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface User {
+  id: number;
+  name: string;
+  email: string;
+  role: "admin" | "agent" | "light_agent";
+  ticketAccess: "all" | "groups";
+  timeZone: string;
+  signature: string;
+  availability: "online" | "away" | "offline";
+  active: boolean;
+  groupIds: number[];
+  createdAt: string;
+}
+
+export interface Group {
+  id: number;
+  name: string;
+  [key: string]: unknown;
+}
+
+export interface View {
+  id: number;
+  name: string;
+  shared: boolean;
+  ownerId: number | null;
+  filters: Record<string, unknown>;
+  sort: { field: "updated_at" | "created_at" | "number"; direction: "asc" | "desc" };
+  columns: string[];
+  position: number;
+  count: number;
+  countCapped: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Contact {
+  id: number;
+  name: string;
+  emails: string[];
+  phones: string[];
+  organizationId: number | null;
+  locale: string | null;
+  timeZone: string | null;
+  attributes: Record<string, unknown>;
+  blocked: boolean;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -1,0 +1,103 @@
+import type { QueryClient } from "@tanstack/react-query";
+import {
+  createRootRouteWithContext,
+  createRoute,
+  createRouter,
+  lazyRouteComponent,
+  Outlet,
+  redirect,
+} from "@tanstack/react-router";
+import { ApiError } from "./api/client.ts";
+import { LoginPage } from "./auth/login-page.tsx";
+import { meQuery } from "./auth/queries.ts";
+import { InboxPage } from "./inbox/inbox-page.tsx";
+import { AppShell } from "./shell/app-shell.tsx";
+import { NotFoundPage } from "./shell/not-found-page.tsx";
+
+interface RouterContext {
+  queryClient: QueryClient;
+}
+
+const rootRoute = createRootRouteWithContext<RouterContext>()({
+  component: Outlet,
+  notFoundComponent: NotFoundPage,
+});
+
+const loginRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/login",
+  validateSearch: (search: Record<string, unknown>) => ({
+    next: typeof search.next === "string" && search.next.startsWith("/") ? search.next : undefined,
+  }),
+  component: LoginPage,
+});
+
+// Everything but the sign-in page needs a signed-in agent; the shell holds the navigation and the
+// realtime connection.
+const signedInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: "signed-in",
+  beforeLoad: async ({ context, location }) => {
+    try {
+      await context.queryClient.ensureQueryData(meQuery());
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 401 || error.status === 404)) {
+        throw redirect({ to: "/login", search: { next: location.href } });
+      }
+      throw error;
+    }
+  },
+  component: AppShell,
+});
+
+const indexRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: "/",
+  component: InboxPage,
+});
+
+const viewRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: "/views/$viewId",
+  params: {
+    parse: (params) => ({ viewId: Number(params.viewId) }),
+    stringify: (params) => ({ viewId: String(params.viewId) }),
+  },
+  component: InboxPage,
+});
+
+const ticketRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: "/tickets/$ticketId",
+  params: {
+    parse: (params) => ({ ticketId: Number(params.ticketId) }),
+    stringify: (params) => ({ ticketId: String(params.ticketId) }),
+  },
+  component: lazyRouteComponent(() => import("./tickets/ticket-page.tsx"), "TicketPage"),
+});
+
+const settingsRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: "/settings",
+  component: lazyRouteComponent(() => import("./auth/settings-page.tsx"), "SettingsPage"),
+});
+
+export const routeTree = rootRoute.addChildren([
+  loginRoute,
+  signedInRoute.addChildren([indexRoute, viewRoute, ticketRoute, settingsRoute]),
+]);
+
+export function createAppRouter(queryClient: QueryClient) {
+  return createRouter({
+    routeTree,
+    context: { queryClient },
+    defaultPreload: "intent",
+    scrollRestoration: true,
+  });
+}
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: ReturnType<typeof createAppRouter>;
+  }
+}

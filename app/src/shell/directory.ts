@@ -1,0 +1,55 @@
+import { queryOptions, useQuery } from "@tanstack/react-query";
+import { api } from "../api/client.ts";
+import type { Contact, Group, User } from "../api/types.ts";
+
+// Agents and groups are few per workspace: the app loads them once and names ids from them.
+export const directoryKeys = {
+  users: () => ["users"] as const,
+  groups: () => ["groups"] as const,
+  contacts: (ids: number[]) => ["contacts", "byIds", ids] as const,
+};
+
+export const usersQuery = () =>
+  queryOptions({
+    queryKey: directoryKeys.users(),
+    queryFn: async () => (await api<{ data: User[] }>("/api/v1/users")).data,
+    staleTime: 5 * 60_000,
+  });
+
+export const groupsQuery = () =>
+  queryOptions({
+    queryKey: directoryKeys.groups(),
+    queryFn: async () => (await api<{ data: Group[] }>("/api/v1/groups")).data,
+    staleTime: 5 * 60_000,
+  });
+
+export function useUsers() {
+  return useQuery(usersQuery()).data ?? [];
+}
+
+export function useGroups() {
+  return useQuery(groupsQuery()).data ?? [];
+}
+
+export function useUserNames(): Map<number, string> {
+  const users = useUsers();
+  return new Map(users.map((user) => [user.id, user.name]));
+}
+
+export function useGroupNames(): Map<number, string> {
+  const groups = useGroups();
+  return new Map(groups.map((group) => [group.id, group.name]));
+}
+
+// The requesters of one page of tickets, in one request.
+export function useContactsById(ids: number[]): Map<number, Contact> {
+  const unique = [...new Set(ids)].sort((a, b) => a - b).slice(0, 100);
+  const { data } = useQuery({
+    queryKey: directoryKeys.contacts(unique),
+    queryFn: async () =>
+      (await api<{ data: Contact[] }>("/api/v1/contacts", { query: { ids: unique, limit: 100 } })).data,
+    enabled: unique.length > 0,
+    staleTime: 60_000,
+  });
+  return new Map((data ?? []).map((contact) => [contact.id, contact]));
+}
