@@ -82,9 +82,24 @@ const settingsRoute = createRoute({
   component: lazyRouteComponent(() => import("./auth/settings-page.tsx"), "SettingsPage"),
 });
 
+const searchRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: "/search",
+  validateSearch: (search: Record<string, unknown>): { q?: string } =>
+    typeof search.q === "string" && search.q ? { q: search.q } : {},
+  component: lazyRouteComponent(() => import("./search/search-page.tsx"), "SearchPage"),
+});
+
+// Admin pages: /admin/agents, /admin/groups, /admin/fields, /admin/mailboxes, /admin/tokens.
+const adminRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: "/admin/$section",
+  component: lazyRouteComponent(() => import("./admin/admin-page.tsx"), "AdminPage"),
+});
+
 export const routeTree = rootRoute.addChildren([
   loginRoute,
-  signedInRoute.addChildren([indexRoute, viewRoute, ticketRoute, settingsRoute]),
+  signedInRoute.addChildren([indexRoute, viewRoute, ticketRoute, settingsRoute, searchRoute, adminRoute]),
 ]);
 
 export function createAppRouter(queryClient: QueryClient) {

@@ -1,9 +1,11 @@
 import { useSuspenseQuery } from "@tanstack/react-query";
-import { Link, Outlet } from "@tanstack/react-router";
+import { Link, Outlet, useNavigate } from "@tanstack/react-router";
 import { useEffect } from "react";
 import { onUnauthorized } from "../api/client.ts";
 import { meQuery, useSignOut, useUpdateMe } from "../auth/queries.ts";
 import { RealtimeProvider, useConnectionState } from "./realtime-context.tsx";
+import { ShortcutHelp } from "./shortcut-help.tsx";
+import { ShortcutProvider, useShortcuts } from "./shortcuts.tsx";
 
 export function AppShell() {
   useEffect(() => {
@@ -16,17 +18,30 @@ export function AppShell() {
   }, []);
   return (
     <RealtimeProvider>
-      <a href="#main" className="skip-link">
-        Skip to content
-      </a>
-      <div className="shell">
-        <TopBar />
-        <main id="main" className="shell-main" tabIndex={-1}>
-          <Outlet />
-        </main>
-      </div>
+      <ShortcutProvider>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
+        <div className="shell">
+          <TopBar />
+          <main id="main" className="shell-main" tabIndex={-1}>
+            <Outlet />
+          </main>
+        </div>
+        <GlobalShortcuts />
+        <ShortcutHelp />
+      </ShortcutProvider>
     </RealtimeProvider>
   );
+}
+
+function GlobalShortcuts() {
+  const navigate = useNavigate();
+  useShortcuts([
+    { keys: "g i", label: "Go to the inbox", group: "Global", run: () => void navigate({ to: "/" }) },
+    { keys: "/", label: "Search", group: "Global", run: () => void navigate({ to: "/search" }) },
+  ]);
+  return null;
 }
 
 function TopBar() {
@@ -43,7 +58,12 @@ function TopBar() {
         <Link to="/" activeOptions={{ exact: true }}>
           Inbox
         </Link>
-        {me.role === "admin" && <span className="nav-placeholder" />}
+        <Link to="/search">Search</Link>
+        {me.role === "admin" && (
+          <Link to="/admin/$section" params={{ section: "agents" }}>
+            Admin
+          </Link>
+        )}
       </nav>
       <div className="topbar-right">
         <span className={`connection connection-${connection}`} role="status">

@@ -12,7 +12,7 @@ export function PropertiesPanel({ ticket }: { ticket: Ticket }) {
   const save = (changes: TicketChanges) => update.mutate({ version: ticket.version, changes });
   const conflict = isVersionConflict(update.error);
   return (
-    <aside className="properties" aria-label="Ticket properties">
+    <section className="properties" aria-label="Ticket properties">
       <SelectField
         label="Status"
         value={ticket.status}
@@ -56,6 +56,6 @@ export function PropertiesPanel({ ticket }: { ticket: Ticket }) {
             : errorMessage(update.error)}
         </p>
       )}
-    </aside>
+    </section>
   );
 }

@@ -5,6 +5,7 @@ import { errorMessage } from "../api/client.ts";
 import { meQuery } from "../auth/queries.ts";
 import { useTicketPresence } from "../shell/realtime-context.tsx";
 import { Composer } from "./composer.tsx";
+import { CustomerPanel } from "./customer-panel.tsx";
 import { PropertiesPanel } from "./properties-panel.tsx";
 import { messagesQuery, ticketQuery } from "./queries.ts";
 import { Thread } from "./thread.tsx";
@@ -42,7 +43,10 @@ export function TicketPage() {
           lastMessageId={messages.data?.at(-1)?.id ?? 0}
         />
       </section>
-      <PropertiesPanel ticket={current} />
+      <aside className="ticket-side" aria-label="Ticket details">
+        <PropertiesPanel ticket={current} />
+        <CustomerPanel ticket={current} />
+      </aside>
     </div>
   );
 }

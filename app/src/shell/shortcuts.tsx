@@ -1,0 +1,101 @@
+import {
+  createContext,
+  type ReactNode,
+  useContext,
+  useEffect,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from "react";
+import { tinykeys } from "tinykeys";
+
+// Keyboard shortcuts: pages register what they offer while mounted; the help overlay (press ?)
+// lists whatever is registered right now, so it never drifts from what the keys really do.
+export interface Shortcut {
+  keys: string; // tinykeys syntax, e.g. "r", "g i", "$mod+Enter", "Shift+?"
+  label: string; // shown in the help overlay, e.g. "Reply"
+  group: string; // "Global", "Inbox", "Ticket"
+  run: () => void;
+  // Fire even while typing in a field (only for chords with a modifier, like $mod+Enter).
+  inInputs?: boolean;
+}
+
+class ShortcutRegistry {
+  private entries = new Map<symbol, Shortcut>();
+  private listeners = new Set<() => void>();
+  private snapshot: Shortcut[] = [];
+
+  add(id: symbol, shortcut: Shortcut) {
+    this.entries.set(id, shortcut);
+    this.changed();
+  }
+  remove(id: symbol) {
+    this.entries.delete(id);
+    this.changed();
+  }
+  list = () => this.snapshot;
+  subscribe = (listener: () => void) => {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  };
+  private changed() {
+    this.snapshot = [...this.entries.values()];
+    for (const listener of this.listeners) listener();
+  }
+}
+
+const RegistryContext = createContext<ShortcutRegistry | null>(null);
+
+function isTyping(event: KeyboardEvent) {
+  const target = event.target as HTMLElement | null;
+  if (!target) return false;
+  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
+}
+
+export function ShortcutProvider({ children }: { children: ReactNode }) {
+  const [registry] = useState(() => new ShortcutRegistry());
+  const shortcuts = useSyncExternalStore(registry.subscribe, registry.list);
+  useEffect(() => {
+    const bindings: Record<string, (event: KeyboardEvent) => void> = {};
+    for (const shortcut of shortcuts) {
+      bindings[shortcut.keys] = (event) => {
+        if (!shortcut.inInputs && isTyping(event)) return;
+        // A dialog that is open owns the keyboard (its own Escape etc.).
+        if (!shortcut.inInputs && document.querySelector("[role=dialog][data-state=open]")) return;
+        event.preventDefault();
+        shortcut.run();
+      };
+    }
+    return tinykeys(window, bindings);
+  }, [shortcuts]);
+  return <RegistryContext.Provider value={registry}>{children}</RegistryContext.Provider>;
+}
+
+export function useRegisteredShortcuts(): Shortcut[] {
+  const registry = useContext(RegistryContext);
+  if (!registry) throw new Error("useRegisteredShortcuts outside ShortcutProvider");
+  return useSyncExternalStore(registry.subscribe, registry.list);
+}
+
+// Registers shortcuts while the calling component is mounted. `run` may change every render; the
+// latest one is called.
+export function useShortcuts(shortcuts: Shortcut[]) {
+  const registry = useContext(RegistryContext);
+  if (!registry) throw new Error("useShortcuts outside ShortcutProvider");
+  const latest = useRef(shortcuts);
+  latest.current = shortcuts;
+  const signature = shortcuts.map((s) => `${s.keys}|${s.label}|${s.group}|${s.inInputs ?? false}`).join("\n");
+  useEffect(() => {
+    const ids = signature.split("\n").map((_, index) => {
+      const id = Symbol(index);
+      const shortcut = latest.current[index];
+      registry.add(id, { ...shortcut, run: () => latest.current[index]?.run() });
+      return id;
+    });
+    return () => {
+      for (const id of ids) registry.remove(id);
+    };
+  }, [registry, signature]);
+}
