@@ -220,7 +220,7 @@ export interface IdempotencyKeyTable {
   created_at: CreatedAt;
 }
 
-export interface Database extends EmailTables {
+export interface Database extends EmailTables, CannedResponseTables {
   workspaces: WorkspaceTable;
   users: UserTable;
   groups: GroupTable;
@@ -356,4 +356,19 @@ export interface EmailTables {
   ticket_participants: TicketParticipantTable;
   outbound_emails: OutboundEmailTable;
   email_templates: EmailTemplateTable;
+}
+
+// Canned responses (migration 20261124T1000-canned-responses).
+export interface CannedResponseTable {
+  workspace_id: number;
+  id: Id;
+  title: string;
+  body: string;
+  updated_by_user_id: number | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface CannedResponseTables {
+  canned_responses: CannedResponseTable;
 }

@@ -12,6 +12,7 @@ import type { Actor, Scope } from "../auth/actor.ts";
 import { authRoutes } from "../auth/routes.ts";
 import { actorFromApiToken, actorFromSession, SESSION_COOKIE } from "../auth/sessions.ts";
 import { tokenRoutes } from "../auth/token-routes.ts";
+import { cannedResponseRoutes } from "../canned/routes.ts";
 import type { Config } from "../config.ts";
 import { contactRoutes } from "../contacts/routes.ts";
 import type { Database$, Db } from "../db/connection.ts";
@@ -175,6 +176,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(ticketOperationRoutes);
   await app.register(mailboxRoutes);
   await app.register(emailTemplateRoutes);
+  await app.register(cannedResponseRoutes);
   await app.register(inboundRoutes);
   if (serveApp) await app.register(webAppRoutes);
   return app;
