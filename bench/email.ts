@@ -1,7 +1,10 @@
+import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import nodemailer from "nodemailer";
 import { SecretBox } from "../server/auth/secret-box.ts";
 import { createMailbox } from "../server/email/mailboxes.ts";
+import { type EmailTrace, traceEmail } from "./email-trace.ts";
+import { processCpuMs } from "./load.ts";
 import {
   benchIdentities,
   createBenchWorkspace,
@@ -21,6 +24,8 @@ export interface EmailBenchOptions {
   messages: number;
   senders: number;
   warmUp: number;
+  // Mails sent again afterwards with the server in the bench process, counting statements.
+  traceMails: number;
 }
 
 export interface EmailBenchResult {
@@ -34,8 +39,42 @@ export interface EmailBenchResult {
   settled: boolean;
   latencyMs: { p50: number; p95: number; max: number };
   failed: number;
+  // CPU milliseconds per mail from the first send until every mail was processed: the Parley
+  // process, this process (the SMTP senders and the polling), and PostgreSQL's processes for the
+  // bench database plus its background writers (0 on PGlite, which runs inside Parley).
+  cpuMs: { parley: number; bench: number; postgres: number };
+  trace: EmailTrace | null;
+  mailbox: { address: string; mailboxId: number; token: string };
   loadStart: string;
   loadEnd: string;
+}
+
+// CPU time of the PostgreSQL processes that work for this bench: the backends connected to its
+// database and the server's own background processes (WAL writer, checkpointer), not the
+// backends of other databases on the same server, which belong to other people's work.
+function benchPostgresCpu(database: string): Map<number, number> {
+  const cpu = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (!stat.includes("(postgres)")) continue;
+      const title = readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ");
+      // A backend's title is "postgres: USER DATABASE HOST(PORT) STATE"; others name their role.
+      const backend = /^postgres: (?:\S+: )?(\S+) (\S+) \S+\(\d+\)/.exec(title);
+      if (backend && backend[2] !== database) continue;
+      cpu.set(Number(entry), processCpuMs(Number(entry)));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return cpu;
+}
+
+function postgresCpuSince(database: string, before: Map<number, number>) {
+  let total = 0;
+  for (const [pid, ms] of benchPostgresCpu(database)) total += ms - (before.get(pid) ?? 0);
+  return total;
 }
 
 const pick = <T>(list: readonly T[]) => list[Math.floor(Math.random() * list.length)];
@@ -111,12 +150,18 @@ async function inboundPage(url: string, token: string, mailboxId: number, query:
 }
 
 // False when mail still waits after `limitMs`: the figure is then "more than that".
-async function waitUntilProcessed(url: string, token: string, mailboxId: number, limitMs = 300_000) {
+async function waitUntilProcessed(
+  url: string,
+  token: string,
+  mailboxId: number,
+  limitMs = 300_000,
+  pollMs = 100,
+) {
   const deadline = performance.now() + limitMs;
   while (performance.now() < deadline) {
     const page = await inboundPage(url, token, mailboxId, "status=received&limit=1");
     if (page.data.length === 0) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   return false;
 }
@@ -174,11 +219,18 @@ export async function benchEmail(target: Target, options: EmailBenchOptions): Pr
 
     const bodies = Array.from({ length: options.messages }, (_, i) => mail(run, i, address));
     const loadStart = loadavg();
+    const parleyCpu0 = processCpuMs(server.pid);
+    const benchCpu0 = process.cpuUsage();
+    const benchDatabase = target.databaseUrl ? new URL(target.databaseUrl).pathname.slice(1) : "";
+    const postgresCpu0 = benchPostgresCpu(benchDatabase);
     const started = performance.now();
     await send(smtpPort, address, bodies, options.senders);
     const accepted = performance.now();
     const settled = await waitUntilProcessed(server.url, token, mailbox.id);
     const processed = performance.now();
+    const parleyCpu = processCpuMs(server.pid) - parleyCpu0;
+    const benchCpu = process.cpuUsage(benchCpu0);
+    const postgresMs = target.kind === "postgres" ? postgresCpuSince(benchDatabase, postgresCpu0) : 0;
     const loadEnd = loadavg();
 
     const rows = (await allInbound(server.url, token, mailbox.id)).slice(0, -warmUpRows || undefined);
@@ -200,6 +252,13 @@ export async function benchEmail(target: Target, options: EmailBenchOptions): Pr
         max: latencies.at(-1) ?? 0,
       },
       failed: rows.filter((r) => r.status !== "processed").length,
+      cpuMs: {
+        parley: parleyCpu / options.messages,
+        bench: (benchCpu.user + benchCpu.system) / 1000 / options.messages,
+        postgres: postgresMs / options.messages,
+      },
+      trace: null,
+      mailbox: { address, mailboxId: mailbox.id, token },
       loadStart,
       loadEnd,
     };
@@ -208,14 +267,51 @@ export async function benchEmail(target: Target, options: EmailBenchOptions): Pr
   }
 }
 
+// The measured run, then the statement count on the same database with the server in-process.
+export async function benchEmailWithTrace(target: Target, options: EmailBenchOptions) {
+  const result = await benchEmail(target, options);
+  if (options.traceMails > 0) result.trace = await traceRun(target, result, options);
+  return result;
+}
+
+async function traceRun(target: Target, result: EmailBenchResult, options: EmailBenchOptions) {
+  const { address, mailboxId, token } = result.mailbox;
+  const run = `trace-${Date.now().toString(36)}`;
+  return traceEmail(
+    target,
+    (port, count) =>
+      send(
+        port,
+        address,
+        Array.from({ length: count }, (_, i) => mail(run, i, address)),
+        options.senders,
+      ),
+    // Polled slowly: each poll's own statements are counted too.
+    (url) => waitUntilProcessed(url, token, mailboxId, 300_000, 1000),
+    options.traceMails,
+  );
+}
+
 export function emailTable(results: EmailBenchResult[]) {
   const lines = [
-    "| database | mails | senders | avg size | accepted msgs/s | tickets msgs/s | 250 to ticket p50 / p95 / max ms | not processed | load avg start / end |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |",
+    "| database | mails | senders | avg size | accepted msgs/s | tickets msgs/s | 250 to ticket p50 / p95 / max ms | CPU ms/mail Parley / bench / PostgreSQL | not processed | load avg start / end |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- |",
   ];
   for (const r of results) {
+    const cpu = [r.cpuMs.parley, r.cpuMs.bench, r.cpuMs.postgres].map((n) => n.toFixed(2)).join(" / ");
     lines.push(
-      `| ${r.target} | ${r.messages} | ${r.senders} | ${r.bytes} B | ${(r.messages / r.acceptSeconds).toFixed(0)} | ${r.settled ? "" : "< "}${(r.messages / r.ticketSeconds).toFixed(0)} | ${r.latencyMs.p50} / ${r.latencyMs.p95} / ${r.latencyMs.max} | ${r.failed} | ${r.loadStart} / ${r.loadEnd} |`,
+      `| ${r.target} | ${r.messages} | ${r.senders} | ${r.bytes} B | ${(r.messages / r.acceptSeconds).toFixed(0)} | ${r.settled ? "" : "< "}${(r.messages / r.ticketSeconds).toFixed(0)} | ${r.latencyMs.p50} / ${r.latencyMs.p95} / ${r.latencyMs.max} | ${cpu} | ${r.failed} | ${r.loadStart} / ${r.loadEnd} |`,
+    );
+  }
+  for (const r of results) {
+    if (!r.trace) continue;
+    lines.push(
+      "",
+      `Statements per mail (${r.trace.mails} more mails, counted in-process): ${r.trace.perMail.toFixed(1)}, in ${r.trace.transactionsPerMail.toFixed(2)} transactions`,
+      "",
+      "| statement | per mail |",
+      "| --- | ---: |",
+      ...r.trace.top.filter((s) => s.perMail >= 0.01).map((s) => `| ${s.shape} | ${s.perMail.toFixed(2)} |`),
     );
   }
   return lines.join("\n");

@@ -1,7 +1,7 @@
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { sql } from "kysely";
-import { benchEmail, emailTable } from "./email.ts";
+import { benchEmailWithTrace, emailTable } from "./email.ts";
 import { type Traced, traceRequests } from "./explain.ts";
 import {
   benchCreate,
@@ -46,6 +46,7 @@ Options:
   --keep                keep the database afterwards (default: drop it)
   --messages <n>        email: mails to send after a 200-mail warm-up (default 3000)
   --senders <n>         email: concurrent SMTP connections (default 10)
+  --trace-mails <n>     email: mails sent afterwards to count statements per mail (default 500, 0: none)
 
 Uses the PostgreSQL server of DATABASE_URL (database parley_bench, made afresh) or, when
 DATABASE_URL is unset, an embedded PGlite directory. See docs/benchmarks.md.`;
@@ -62,6 +63,7 @@ const { values, positionals } = parseArgs({
     keep: { type: "boolean", default: false },
     messages: { type: "string", default: "3000" },
     senders: { type: "string", default: "10" },
+    "trace-mails": { type: "string", default: "500" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -88,9 +90,14 @@ async function main() {
     process.stdout.write(
       `database:  ${target.label}\nmachine:   ${os.availableParallelism()} cores, ${os.cpus()[0]?.model}\nnode:      ${process.version}\n`,
     );
-    const options = { messages: Number(values.messages), senders: Number(values.senders), warmUp: 200 };
+    const options = {
+      messages: Number(values.messages),
+      senders: Number(values.senders),
+      warmUp: 200,
+      traceMails: Number(values["trace-mails"]),
+    };
     log(`sending ${options.messages} mails over ${options.senders} SMTP connections to ${target.label}`);
-    const result = await benchEmail(target, options);
+    const result = await benchEmailWithTrace(target, options);
     process.stdout.write(`\n${emailTable([result])}\n`);
     if (!values.keep) await dropTarget(target);
     return;
