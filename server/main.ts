@@ -9,6 +9,7 @@ import { LocalFileStore } from "./files/store.ts";
 import { buildApp, REDACTED_PATHS, serializeRequest } from "./http/app.ts";
 import { createMetrics } from "./http/metrics.ts";
 import { startAssignmentNotifications } from "./jobs/assignment-notifications.ts";
+import { startMentionNotifications } from "./jobs/mention-notifications.ts";
 import { JobQueue } from "./jobs/queue.ts";
 import { type EventBus, startEventBus } from "./realtime/bus.ts";
 import { bootstrapFirstWorkspace } from "./workspaces/service.ts";
@@ -51,6 +52,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       runWorkers: config.jobs,
     });
     await startAssignmentNotifications(queue, bus, database.db, log.child({ component: "notifications" }));
+    await startMentionNotifications(queue, bus, database.db, log.child({ component: "notifications" }));
     email = await startEmail({
       database,
       queue,

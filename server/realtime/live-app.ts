@@ -7,6 +7,7 @@ import { migrateToLatest } from "../db/migrate.ts";
 import { buildApp } from "../http/app.ts";
 import { createMetrics, type Metrics } from "../http/metrics.ts";
 import { startAssignmentNotifications } from "../jobs/assignment-notifications.ts";
+import { startMentionNotifications } from "../jobs/mention-notifications.ts";
 import { JobQueue } from "../jobs/queue.ts";
 import type { TestContext } from "../test/harness.ts";
 import { type EventBus, startEventBus } from "./bus.ts";
@@ -41,6 +42,7 @@ export async function startLiveApp(
     pollingIntervalSeconds: 0.5,
   });
   await startAssignmentNotifications(queue, bus, database.db, log);
+  await startMentionNotifications(queue, bus, database.db, log);
   const app = await buildApp({ database, config, metrics, realtime: { bus, metrics } });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();

@@ -51,3 +51,18 @@ export async function presentUser(db: Db, workspaceId: number, userId: number) {
   const [user] = await presentUsers(db, workspaceId, [userId]);
   return user;
 }
+
+// Everyone who can still sign in, for features that match people by name (note @mentions).
+export async function activeUsers(db: Db, workspaceId: number) {
+  const ids = await db
+    .selectFrom("users")
+    .select("id")
+    .where("workspace_id", "=", workspaceId)
+    .where("active", "=", true)
+    .execute();
+  return presentUsers(
+    db,
+    workspaceId,
+    ids.map((u) => u.id),
+  );
+}
