@@ -3,7 +3,15 @@ import { type Static, Type } from "typebox";
 import { requireAgent } from "../auth/permissions.ts";
 import { presentTicket } from "../tickets/present.ts";
 import { TicketPage } from "../tickets/schemas.ts";
-import { ViewCreate, ViewParams, type ViewSort, ViewTicketsQuery, ViewUpdate, ViewView } from "./schemas.ts";
+import {
+  ViewCreate,
+  ViewParams,
+  ViewPreviewQuery,
+  type ViewSort,
+  ViewTicketsQuery,
+  ViewUpdate,
+  ViewView,
+} from "./schemas.ts";
 import {
   countViewTickets,
   createView,
@@ -89,6 +97,22 @@ export const viewRoutes: FastifyPluginAsyncTypebox = async (app) => {
     reply.status(204).send();
   });
 
+  app.get(
+    "/api/v1/views/preview/tickets",
+    { schema: { tags: ["views"], querystring: ViewPreviewQuery, response: { 200: TicketPage } } },
+    async (req) => {
+      const actor = req.actor;
+      requireAgent(actor);
+      const { sort, direction, limit, cursor, ...filters } = req.query;
+      const page = await viewTickets(
+        app.db,
+        actor,
+        { filters, sort: { field: "updated_at", direction: "desc" } },
+        { sort, direction, limit, cursor },
+      );
+      return { data: page.rows.map(presentTicket), nextCursor: page.nextCursor };
+    },
+  );
   app.get(
     "/api/v1/views/:id/tickets",
     {

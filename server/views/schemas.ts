@@ -1,6 +1,7 @@
 import { Type } from "typebox";
 import { TicketFilterFields } from "../tickets/filters.ts";
 import { Id } from "../tickets/schemas.ts";
+import { VIEW_SORT_FIELDS } from "./sorted-tickets.ts";
 
 // The same filters as GET /api/v1/tickets, plus relative windows that keep "solved in the last
 // 7 days" meaning the last 7 days whenever the view runs.
@@ -15,7 +16,7 @@ export const ViewFilters = Type.Object(
 
 export const ViewSort = Type.Object(
   {
-    field: Type.Enum(["updated_at", "created_at", "number"]),
+    field: Type.Enum(VIEW_SORT_FIELDS),
     direction: Type.Enum(["asc", "desc"]),
   },
   { additionalProperties: false },
@@ -94,10 +95,23 @@ export const ViewView = Type.Object({
   updatedAt: Type.String({ format: "date-time" }),
 });
 
-export const ViewTicketsQuery = Type.Object(
+const PageFields = {
+  // Override the view's own sort for this run (a column header clicked in the app).
+  sort: Type.Optional(Type.Enum(VIEW_SORT_FIELDS)),
+  direction: Type.Optional(Type.Enum(["asc", "desc"])),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 400 })),
+};
+
+export const ViewTicketsQuery = Type.Object(PageFields, { additionalProperties: false });
+
+// Filters not saved yet: the app lists them while an agent edits a view, before "Save as view".
+export const ViewPreviewQuery = Type.Object(
   {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
-    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    ...TicketFilterFields,
+    createdWithinDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+    updatedWithinDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+    ...PageFields,
   },
   { additionalProperties: false },
 );

@@ -6,14 +6,8 @@ import { type Db, inTransaction } from "../db/connection.ts";
 import type { ViewTable } from "../db/types.ts";
 import { forbidden, notFound } from "../http/errors.ts";
 import { absoluteWindow, type TicketFilters, ticketFilterConditions } from "../tickets/filters.ts";
-import { listTickets } from "../tickets/queries.ts";
-import {
-  DEFAULT_COLUMNS,
-  type ViewCreate,
-  type ViewSort,
-  type ViewTicketsQuery,
-  type ViewUpdate,
-} from "./schemas.ts";
+import { DEFAULT_COLUMNS, type ViewCreate, type ViewTicketsQuery, type ViewUpdate } from "./schemas.ts";
+import { sortedTickets, type ViewSortField } from "./sorted-tickets.ts";
 
 export type ViewRow = Omit<Selectable<ViewTable>, "workspace_id">;
 
@@ -134,7 +128,7 @@ export async function deleteView(db: Db, actor: UserActor, id: number) {
 }
 
 // Stored filters were validated when written; "me" is whoever is looking at the view.
-const filtersOf = (view: ViewRow) => view.filters as TicketFilters;
+const filtersOf = (view: Pick<ViewRow, "filters">) => view.filters as TicketFilters;
 
 export async function countViewTickets(db: Db, actor: UserActor, view: ViewRow) {
   const matching = db
@@ -152,21 +146,29 @@ export async function countViewTickets(db: Db, actor: UserActor, view: ViewRow) 
   return { count: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
 }
 
+// Runs saved filters ("me" and the relative windows resolved now) with the view's sort, or the
+// sort the request asks for.
 export async function viewTickets(
   db: Db,
   actor: UserActor,
-  view: ViewRow,
+  view: Pick<ViewRow, "filters" | "sort">,
   page: Static<typeof ViewTicketsQuery>,
 ) {
   const { createdWithinDays, updatedWithinDays, ...filters } = filtersOf(view);
   const now = new Date();
-  return listTickets(db, actor, {
-    ...filters,
-    createdAfter: absoluteWindow(filters.createdAfter, createdWithinDays, now),
-    updatedAfter: absoluteWindow(filters.updatedAfter, updatedWithinDays, now),
-    sort: view.sort.field as Static<typeof ViewSort>["field"],
-    direction: view.sort.direction,
-    limit: page.limit ?? 50,
-    cursor: page.cursor,
-  });
+  return sortedTickets(
+    db,
+    actor,
+    {
+      ...filters,
+      createdAfter: absoluteWindow(filters.createdAfter, createdWithinDays, now),
+      updatedAfter: absoluteWindow(filters.updatedAfter, updatedWithinDays, now),
+    },
+    {
+      sort: page.sort ?? (view.sort.field as ViewSortField),
+      direction: page.direction ?? view.sort.direction,
+      limit: page.limit ?? 50,
+      cursor: page.cursor,
+    },
+  );
 }

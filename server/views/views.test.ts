@@ -212,7 +212,7 @@ test("view definitions are validated", async () => {
     { name: "x", filters: { assigneeId: "you" } },
     { name: "x", filters: { colour: "red" } },
     { name: "x", filters: { updatedWithinDays: 0 } },
-    { name: "x", sort: { field: "subject", direction: "asc" } },
+    { name: "x", sort: { field: "colour", direction: "asc" } },
     { name: "x", columns: ["number", "secret_column"] },
     { name: "x", columns: ["number", "number"] },
     { name: "x", columns: [] },
