@@ -33,7 +33,13 @@ export const MessageHit = Type.Object({
   createdAt: Type.String({ format: "date-time" }),
   // HTML: the text is escaped; only the <mark> tags around matched words are markup.
   snippet: Type.String(),
-  ticket: Type.Object({ id: Type.Integer(), number: Type.Integer(), subject: Type.String() }),
+  // The ticket's status, so a result list can say which hits are still open.
+  ticket: Type.Object({
+    id: Type.Integer(),
+    number: Type.Integer(),
+    subject: Type.String(),
+    status: Type.Enum(["new", "open", "pending", "on_hold", "solved", "closed"]),
+  }),
 });
 
 export const SearchHit = Type.Object({

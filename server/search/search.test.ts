@@ -8,7 +8,12 @@ interface Hit {
   type: string;
   score: number;
   ticket?: { id: number; number: number; subject: string };
-  message?: { id: number; kind: string; snippet: string; ticket: { id: number; number: number } };
+  message?: {
+    id: number;
+    kind: string;
+    snippet: string;
+    ticket: { id: number; number: number; status: string };
+  };
   contact?: { id: number; name: string; emails: string[] };
   organization?: { id: number; name: string };
 }
@@ -42,6 +47,7 @@ test("subject hits rank above body hits, and English forms of a word match", asy
   );
   assert.ok(data[0].score > data[1].score);
   assert.match(data[1].message!.snippet, /<mark>printers<\/mark>/);
+  assert.equal(data[1].message!.ticket.status, "new");
 });
 
 test("websearch syntax: quoted phrases, -exclusions and or", async () => {

@@ -240,6 +240,7 @@ export function messageSource(ctx: SearchContext): Source {
           "t.id as ticket_id",
           "t.number",
           "t.subject",
+          "t.status",
           sql<string>`ts_headline('english',
             translate(left(m.body_text, ${HEADLINE_INPUT_CHARS}), ${MARK_OPEN + MARK_CLOSE}, ''),
             ${tsQuery(ctx.q)}, ${HEADLINE_OPTIONS})`.as("headline"),
@@ -259,7 +260,7 @@ export function messageSource(ctx: SearchContext): Source {
           kind: m.kind,
           createdAt: m.created_at.toISOString(),
           snippet: markedSnippet(m.headline),
-          ticket: { id: m.ticket_id, number: m.number, subject: m.subject },
+          ticket: { id: m.ticket_id, number: m.number, subject: m.subject, status: m.status },
         };
       });
     },
