@@ -117,3 +117,77 @@ export interface Contact {
   createdAt: string;
   updatedAt: string;
 }
+
+export type CustomFieldKind = "text" | "number" | "date" | "dropdown" | "multi_select" | "checkbox";
+export const CUSTOM_FIELD_KINDS: CustomFieldKind[] = [
+  "text",
+  "number",
+  "date",
+  "dropdown",
+  "multi_select",
+  "checkbox",
+];
+
+export interface CustomField {
+  id: number;
+  key: string;
+  label: string;
+  kind: CustomFieldKind;
+  options: string[];
+  requiredOnSolve: boolean;
+  active: boolean;
+  position: number;
+  createdAt: string;
+}
+
+export interface Organization {
+  id: number;
+  name: string;
+  domains: string[];
+  notes: string;
+  attributes: Record<string, unknown>;
+  sharedTickets: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Mailbox {
+  id: number;
+  name: string;
+  address: string;
+  groupId: number | null;
+  inbound: "smtp" | "imap" | "upload";
+  imap: {
+    host: string;
+    port: number;
+    secure: boolean;
+    user: string;
+    auth: string;
+    folder: string;
+    hasSecret: boolean;
+  } | null;
+  smtp: { host: string; port: number; secure: boolean; user: string | null; hasSecret: boolean } | null;
+  settings: {
+    nonParticipantReplies: "new_ticket" | "append_flagged";
+    newTicketOnSubjectChange: boolean;
+    sendReceipt: boolean;
+  };
+  active: boolean;
+  inboundError: { message: string; at: string } | null;
+  createdAt: string;
+}
+
+export type ApiScope = "read" | "write" | "admin";
+export const API_SCOPES: ApiScope[] = ["read", "write", "admin"];
+
+export interface ApiToken {
+  id: number;
+  name: string;
+  prefix: string;
+  scopes: ApiScope[];
+  userId: number;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}

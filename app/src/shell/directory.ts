@@ -1,11 +1,12 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import { api } from "../api/client.ts";
-import type { Contact, Group, User } from "../api/types.ts";
+import type { Contact, CustomField, Group, User } from "../api/types.ts";
 
 // Agents and groups are few per workspace: the app loads them once and names ids from them.
 export const directoryKeys = {
   users: () => ["users"] as const,
   groups: () => ["groups"] as const,
+  customFields: () => ["custom-fields"] as const,
   contacts: (ids: number[]) => ["contacts", "byIds", ids] as const,
 };
 
@@ -23,12 +24,24 @@ export const groupsQuery = () =>
     staleTime: 5 * 60_000,
   });
 
+// Every definition, active or not: the ticket page shows the active ones, the admin page all.
+export const customFieldsQuery = () =>
+  queryOptions({
+    queryKey: directoryKeys.customFields(),
+    queryFn: async () => (await api<{ data: CustomField[] }>("/api/v1/custom-fields")).data,
+    staleTime: 5 * 60_000,
+  });
+
 export function useUsers() {
   return useQuery(usersQuery()).data ?? [];
 }
 
 export function useGroups() {
   return useQuery(groupsQuery()).data ?? [];
+}
+
+export function useCustomFields() {
+  return useQuery(customFieldsQuery()).data ?? [];
 }
 
 export function useUserNames(): Map<number, string> {

@@ -1,61 +1,146 @@
-import { errorMessage } from "../api/client.ts";
+import { useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
+import { useRef } from "react";
 import { TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES, type Ticket } from "../api/types.ts";
-import { useGroups, useUsers } from "../shell/directory.ts";
+import { meQuery } from "../auth/queries.ts";
+import { useCustomFields, useGroups, useUsers } from "../shell/directory.ts";
+import { Button } from "../ui/button.tsx";
+import { CustomFieldInput } from "../ui/custom-field-input.tsx";
+import { errorsByField, formError } from "../ui/field-errors.ts";
 import { SelectField } from "../ui/fields.tsx";
 import { humanize } from "../ui/format.ts";
-import { isVersionConflict, type TicketChanges, useUpdateTicket } from "./queries.ts";
+import { TagInput } from "../ui/tag-input.tsx";
+import { isVersionConflict, type TicketChanges, ticketKeys, useUpdateTicket } from "./queries.ts";
 
+// Status, priority, type, assignee, group, tags and custom fields, each saved as soon as it
+// changes, with the version the agent saw: a change made meanwhile by someone else is refused
+// (409) and the panel shows the latest version with a message instead of overwriting it.
 export function PropertiesPanel({ ticket }: { ticket: Ticket }) {
-  const update = useUpdateTicket(ticket.id);
-  const users = useUsers().filter((user) => user.active);
-  const groups = useGroups();
-  const save = (changes: TicketChanges) => update.mutate({ version: ticket.version, changes });
+  const { data: me } = useSuspenseQuery(meQuery());
+  const save = useSerialSave(ticket.id);
+  const { update } = save;
+  const fieldErrors = errorsByField(update.error, 2);
   const conflict = isVersionConflict(update.error);
+  const customFields = useCustomFields().filter((field) => field.active);
+  const placed = [
+    ...["status", "assigneeId", "groupId", "tags"],
+    ...customFields.map((f) => `customFields.${f.key}`),
+  ];
+
   return (
-    <section className="properties" aria-label="Ticket properties">
+    <section className="properties" aria-labelledby="properties-title">
+      <h2 id="properties-title">Properties</h2>
+      {update.error && (
+        <p className="form-error" role="alert">
+          {conflict
+            ? "Someone else changed this ticket meanwhile. The latest version is shown; make your change again."
+            : formError(update.error, placed, 2)}
+        </p>
+      )}
       <SelectField
         label="Status"
         value={ticket.status}
-        onChange={(e) => save({ status: e.target.value as Ticket["status"] })}
+        error={fieldErrors.status}
+        onChange={(e) => save.run({ status: e.target.value as Ticket["status"] })}
         options={TICKET_STATUSES.map((value) => ({ value, label: humanize(value) }))}
       />
       <SelectField
         label="Priority"
         value={ticket.priority}
-        onChange={(e) => save({ priority: e.target.value as Ticket["priority"] })}
+        onChange={(e) => save.run({ priority: e.target.value as Ticket["priority"] })}
         options={TICKET_PRIORITIES.map((value) => ({ value, label: humanize(value) }))}
       />
       <SelectField
         label="Type"
         value={ticket.type}
-        onChange={(e) => save({ type: e.target.value as Ticket["type"] })}
+        onChange={(e) => save.run({ type: e.target.value as Ticket["type"] })}
         options={TICKET_TYPES.map((value) => ({ value, label: humanize(value) }))}
       />
-      <SelectField
-        label="Assignee"
-        value={String(ticket.assigneeId ?? "")}
-        onChange={(e) => save({ assigneeId: e.target.value ? Number(e.target.value) : null })}
-        options={[
-          { value: "", label: "Unassigned" },
-          ...users.map((u) => ({ value: String(u.id), label: u.name })),
-        ]}
+      <AssigneeField ticket={ticket} myId={me.id} onSave={save.run} error={fieldErrors.assigneeId} />
+      <GroupField ticket={ticket} onSave={save.run} error={fieldErrors.groupId} />
+      <TagInput
+        label="Tags"
+        tags={ticket.tags}
+        error={fieldErrors.tags}
+        onAdd={(tag) => save.run({ tags: [...ticket.tags, tag] })}
+        onRemove={(tag) => save.run({ tags: ticket.tags.filter((t) => t !== tag) })}
       />
-      <SelectField
-        label="Group"
-        value={String(ticket.groupId ?? "")}
-        onChange={(e) => save({ groupId: e.target.value ? Number(e.target.value) : null })}
-        options={[
-          { value: "", label: "No group" },
-          ...groups.map((g) => ({ value: String(g.id), label: g.name })),
-        ]}
-      />
-      {update.error && (
-        <p className="form-error" role="alert">
-          {conflict
-            ? "Someone else changed this ticket meanwhile. The latest version is shown; make your change again."
-            : errorMessage(update.error)}
-        </p>
+      {customFields.length > 0 && (
+        <div className="custom-fields">
+          {customFields.map((field) => (
+            <CustomFieldInput
+              key={field.id}
+              field={field}
+              value={ticket.customFields[field.key]}
+              error={fieldErrors[`customFields.${field.key}`]}
+              onSave={(value) => save.run({ customFields: { [field.key]: value } })}
+            />
+          ))}
+        </div>
       )}
     </section>
   );
+}
+
+interface FieldProps {
+  ticket: Ticket;
+  onSave: (changes: TicketChanges) => void;
+  error?: string;
+}
+
+function AssigneeField({ ticket, myId, onSave, error }: FieldProps & { myId: number }) {
+  // Light agents cannot own tickets; a deactivated assignee stays listed while assigned.
+  const users = useUsers().filter(
+    (u) => u.id === ticket.assigneeId || (u.active && u.role !== "light_agent"),
+  );
+  return (
+    <div className="assignee-field">
+      <SelectField
+        label="Assignee"
+        value={String(ticket.assigneeId ?? "")}
+        error={error}
+        onChange={(e) => onSave({ assigneeId: e.target.value ? Number(e.target.value) : null })}
+        options={[
+          { value: "", label: "Unassigned" },
+          ...users.map((u) => ({ value: String(u.id), label: u.id === myId ? `${u.name} (me)` : u.name })),
+        ]}
+      />
+      {ticket.assigneeId !== myId && (
+        <Button variant="ghost" className="assign-me" onClick={() => onSave({ assigneeId: myId })}>
+          Assign to me
+        </Button>
+      )}
+    </div>
+  );
+}
+
+function GroupField({ ticket, onSave, error }: FieldProps) {
+  const groups = useGroups();
+  return (
+    <SelectField
+      label="Group"
+      value={String(ticket.groupId ?? "")}
+      error={error}
+      onChange={(e) => onSave({ groupId: e.target.value ? Number(e.target.value) : null })}
+      options={[
+        { value: "", label: "No group" },
+        ...groups.map((g) => ({ value: String(g.id), label: g.name })),
+      ]}
+    />
+  );
+}
+
+// Changes made in quick succession are sent one after another, each with the version the
+// previous one returned, so an agent's own two quick edits never conflict with each other.
+function useSerialSave(ticketId: number) {
+  const queryClient = useQueryClient();
+  const update = useUpdateTicket(ticketId);
+  const queue = useRef<Promise<unknown>>(Promise.resolve());
+  function run(changes: TicketChanges) {
+    queue.current = queue.current.then(() => {
+      const current = queryClient.getQueryData<Ticket>(ticketKeys.detail(ticketId));
+      if (!current) return;
+      return update.mutateAsync({ version: current.version, changes }).catch(() => undefined);
+    });
+  }
+  return { run, update };
 }

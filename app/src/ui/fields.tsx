@@ -102,3 +102,97 @@ export function SelectField({ label, hideLabel, error, hint, options, ...select 
     </FieldFrame>
   );
 }
+
+interface CheckboxFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "type"> {
+  label: string;
+  error?: string | null;
+  hint?: string;
+}
+
+// A checkbox reads best with its label after it, so it has its own frame.
+export function CheckboxField({ label, error, hint, ...input }: CheckboxFieldProps) {
+  const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errorId = error ? `${id}-error` : undefined;
+  return (
+    <div className="field field-checkbox">
+      <div className="checkbox-row">
+        <input
+          id={id}
+          type="checkbox"
+          aria-describedby={[hintId, errorId].filter(Boolean).join(" ") || undefined}
+          aria-invalid={error ? true : undefined}
+          {...input}
+        />
+        <label htmlFor={id}>{label}</label>
+      </div>
+      {hint && (
+        <p id={hintId} className="field-hint">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={errorId} className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+interface CheckboxGroupProps {
+  legend: string;
+  options: Option[];
+  value: string[];
+  onChange: (value: string[]) => void;
+  error?: string | null;
+  hint?: string;
+  disabled?: boolean;
+}
+
+// Several choices under one name (groups of an agent, a multi-select field, token scopes).
+export function CheckboxGroup({
+  legend,
+  options,
+  value,
+  onChange,
+  error,
+  hint,
+  disabled,
+}: CheckboxGroupProps) {
+  const id = useId();
+  const toggle = (option: string, checked: boolean) =>
+    onChange(checked ? [...value, option] : value.filter((v) => v !== option));
+  return (
+    <fieldset
+      className="field checkbox-group"
+      aria-describedby={
+        [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined
+      }
+      disabled={disabled}
+    >
+      <legend className="field-label">{legend}</legend>
+      {options.length === 0 && <p className="field-hint">None to choose from yet.</p>}
+      {options.map((option) => (
+        <label key={option.value} className="checkbox-row">
+          <input
+            type="checkbox"
+            checked={value.includes(option.value)}
+            onChange={(event) => toggle(option.value, event.target.checked)}
+          />
+          {option.label}
+        </label>
+      ))}
+      {hint && (
+        <p id={`${id}-hint`} className="field-hint">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </fieldset>
+  );
+}
