@@ -32,6 +32,9 @@ export interface LoadOptions {
   serverPid?: number;
   // Connections opened by an earlier run (a warm-up), so this one measures the steady state.
   agent?: http.Agent;
+  // Count only this database's backends (and the server's own background processes) in the
+  // PostgreSQL column, so other people's queries on a shared server stay out of the figure.
+  database?: string;
 }
 
 export interface LoadResult {
@@ -104,7 +107,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let ok = 0;
   const serverCpu0 = processCpuMs(options.serverPid);
   const clientCpu0 = process.cpuUsage();
-  const postgresCpu0 = postgresCpu();
+  const postgresCpu0 = postgresCpu(options.database);
   const started = performance.now();
   const deadline = options.durationSec ? started + options.durationSec * 1000 : Number.POSITIVE_INFINITY;
   const limit = options.requests ?? Number.POSITIVE_INFINITY;
@@ -143,7 +146,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const seconds = (performance.now() - started) / 1000;
   const serverCpu = processCpuMs(options.serverPid) - serverCpu0;
   const clientCpu = process.cpuUsage(clientCpu0);
-  const postgresMs = cpuSince(postgresCpu0);
+  const postgresMs = cpuSince(postgresCpu0, options.database);
   if (!options.agent) agent.destroy();
   const sorted = latencies.sort((a, b) => a - b);
   return {
@@ -165,15 +168,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 }
 
 // CPU time of the PostgreSQL server processes, per process id. A backend that exits during a
-// run takes its time with it, so the difference of two snapshots undercounts a little.
-export function postgresCpu(): Map<number, number> {
+// run takes its time with it, so the difference of two snapshots undercounts a little. With
+// `database`, backends of other databases are left out (their title names their database:
+// "postgres: 15/main: user dbname 127.0.0.1(5432) idle"); background processes stay in.
+export function postgresCpu(database?: string): Map<number, number> {
   const cpu = new Map<number, number>();
   try {
     for (const entry of readdirSync("/proc")) {
       if (!/^\d+$/.test(entry)) continue;
       try {
         const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-        if (stat.includes("(postgres)")) cpu.set(Number(entry), processCpuMs(Number(entry)));
+        if (!stat.includes("(postgres)")) continue;
+        const served = database === undefined ? null : backendDatabase(entry);
+        if (served !== null && served !== database) continue;
+        cpu.set(Number(entry), processCpuMs(Number(entry)));
       } catch {
         // the process ended meanwhile
       }
@@ -184,10 +192,17 @@ export function postgresCpu(): Map<number, number> {
   return cpu;
 }
 
-export function cpuSince(before: Map<number, number>): number {
+export function cpuSince(before: Map<number, number>, database?: string): number {
   let total = 0;
-  for (const [pid, ms] of postgresCpu()) total += ms - (before.get(pid) ?? 0);
+  for (const [pid, ms] of postgresCpu(database)) total += ms - (before.get(pid) ?? 0);
   return total;
+}
+
+// The database a client backend serves, from its process title; null for background processes.
+function backendDatabase(pid: string): string | null {
+  const title = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  const match = /^postgres: (?:[^:]+: )?\S+ (\S+) (?:\S+\(\d+\)|\[local\])/.exec(title);
+  return match ? match[1] : null;
 }
 
 // User + system CPU time of a process from /proc (Linux; clock ticks of 10 ms). NaN elsewhere.

@@ -46,6 +46,8 @@ export function newTicket(who: BenchIdentity, i: number, idempotency: boolean): 
 export interface Server {
   url: string;
   pid?: number;
+  // The PostgreSQL database it runs on, to count only that database's backends.
+  database?: string;
 }
 
 export async function benchCreate(
@@ -76,6 +78,7 @@ export async function benchCreate(
     const result = await runLoad({
       baseUrl: server.url,
       serverPid: server.pid,
+      database: server.database,
       agent,
       concurrency,
       durationSec: options.durationSec,

@@ -17,10 +17,16 @@ export interface Target {
   databaseUrl: string | null;
   dataDir: string;
   label: string;
+  // The PostgreSQL database's name; null on PGlite.
+  database: string | null;
 }
 
 export const REPO_ROOT = join(import.meta.dirname, "..");
-const BENCH_DB = "parley_bench";
+// PARLEY_BENCH_DATABASE names another database (or PGlite directory suffix), so two benches on
+// one machine do not drop each other's data.
+const BENCH_DB = process.env.PARLEY_BENCH_DATABASE ?? "parley_bench";
+if (!/^[a-z_][a-z0-9_]*$/.test(BENCH_DB))
+  throw new Error("PARLEY_BENCH_DATABASE must be a plain lowercase name");
 
 export function benchTarget(): Target {
   const base = process.env.DATABASE_URL;
@@ -30,15 +36,17 @@ export function benchTarget(): Target {
     return {
       kind: "postgres",
       databaseUrl: url.toString(),
-      dataDir: join(tmpdir(), "parley-bench-files"),
+      dataDir: join(tmpdir(), `${BENCH_DB.replaceAll("_", "-")}-files`),
       label: "PostgreSQL",
+      database: BENCH_DB,
     };
   }
   return {
     kind: "pglite",
     databaseUrl: null,
-    dataDir: join(tmpdir(), "parley-bench-pglite"),
+    dataDir: join(tmpdir(), `${BENCH_DB.replaceAll("_", "-")}-pglite`),
     label: "PGlite",
+    database: null,
   };
 }
 
@@ -166,6 +174,8 @@ export { freePort };
 export interface ServerProcess {
   url: string;
   pid: number | undefined;
+  // The PostgreSQL database it serves (to count only its backends' CPU); undefined on PGlite.
+  database: string | undefined;
   child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -209,6 +219,7 @@ export async function startParley(
   return {
     url,
     pid: child.pid,
+    database: target.database ?? undefined,
     child,
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");

@@ -154,3 +154,122 @@ export async function requireContact(db: Db, workspaceId: number, contactId: num
   if (!contact) throw notFound("contact");
   return contact;
 }
+
+export interface ContactRef {
+  id: number;
+  organization_id: number | null;
+}
+
+export interface EmailRequester {
+  workspaceId: number;
+  email: string;
+  name?: string;
+}
+
+const emailKey = (workspaceId: number, email: string) => `${workspaceId}\n${normalizeEmail(email)}`;
+
+// The contacts of many requesters at once, for a batch of new tickets: one lookup, then one
+// statement making all the contacts not seen before. Keyed by `contactKey`. Works like
+// findOrCreateContactByEmail for each: the unique identity decides between concurrent
+// creators, and a loser's contact is removed and the winner's is used.
+export async function findOrCreateContactsByEmail(
+  db: Db,
+  requesters: EmailRequester[],
+): Promise<Map<string, ContactRef>> {
+  const wanted = new Map<string, { ws: number; value: string; name: string }>();
+  for (const r of requesters) {
+    const key = emailKey(r.workspaceId, r.email);
+    if (!wanted.has(key))
+      wanted.set(key, { ws: r.workspaceId, value: normalizeEmail(r.email), name: r.name?.trim() || "" });
+  }
+  const found = await contactsByEmail(db, [...wanted.values()]);
+  const missing = [...wanted.entries()].filter(([key]) => !found.has(key)).map(([, w]) => w);
+  if (missing.length === 0) return found;
+  return inTransaction(db, async (trx) => {
+    // Sorted, so two batches claiming overlapping addresses take the unique keys in the same
+    // order and wait for each other instead of deadlocking.
+    missing.sort((a, b) => a.ws - b.ws || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    const rows = JSON.stringify(
+      missing.map((m, ord) => ({
+        ord,
+        ws: m.ws,
+        value: m.value,
+        name: m.name,
+        domain: m.value.split("@")[1] ?? "",
+      })),
+    );
+    // Contact ids are drawn first so each identity row can name its contact in the same
+    // statement; a new contact belongs to the first organization that claims its domain.
+    const { rows: made } = await sql<{
+      ws: number;
+      value: string;
+      id: number;
+      organization_id: number | null;
+      claimed: boolean;
+    }>`
+      with r as materialized (
+        select r.*, nextval((select pg_get_serial_sequence('contacts', 'id'))::regclass) as id
+        from jsonb_to_recordset(${rows}::jsonb) as r(ord int, ws bigint, value text, name text, domain text)
+        order by r.ord
+      ),
+      c as (
+        insert into contacts (workspace_id, id, name, organization_id, attributes) overriding system value
+        select r.ws, r.id, r.name,
+          (select o.id from organizations o
+            where o.workspace_id = r.ws and o.domains @> array[r.domain] order by o.id limit 1),
+          '{}'
+        from r order by r.ord
+        returning workspace_id, id, organization_id
+      ),
+      i as (
+        insert into contact_identities (workspace_id, contact_id, kind, value)
+        select r.ws, r.id, 'email', r.value from r order by r.ord
+        on conflict do nothing
+        returning workspace_id, contact_id
+      )
+      select r.ws, r.value, c.id, c.organization_id, (i.contact_id is not null) as claimed
+      from r
+      join c on c.workspace_id = r.ws and c.id = r.id
+      left join i on i.workspace_id = r.ws and i.contact_id = r.id`.execute(trx);
+    const lost = made.filter((m) => !m.claimed);
+    for (const m of made)
+      if (m.claimed) found.set(emailKey(m.ws, m.value), { id: m.id, organization_id: m.organization_id });
+    if (lost.length === 0) return found;
+    await sql`
+      delete from contacts c
+      using jsonb_to_recordset(${JSON.stringify(lost.map((m) => ({ ws: m.ws, id: m.id })))}::jsonb)
+        as l(ws bigint, id bigint)
+      where c.workspace_id = l.ws and c.id = l.id`.execute(trx);
+    const winners = await contactsByEmail(
+      trx,
+      lost.map((m) => ({ ws: m.ws, value: m.value })),
+    );
+    if (winners.size !== lost.length) throw new Error("contact identity vanished during creation");
+    for (const [key, contact] of winners) found.set(key, contact);
+    return found;
+  });
+}
+
+export const contactKey = emailKey;
+
+async function contactsByEmail(db: Db, wanted: { ws: number; value: string }[]) {
+  const { rows } = await sql<{ ws: number; value: string; id: number; organization_id: number | null }>`
+    select i.workspace_id as ws, i.value, c.id, c.organization_id
+    from jsonb_to_recordset(${JSON.stringify(wanted.map((w) => ({ ws: w.ws, value: w.value })))}::jsonb)
+      as w(ws bigint, value text)
+    join contact_identities i on i.workspace_id = w.ws and i.kind = 'email' and i.value = w.value
+    join contacts c on c.workspace_id = i.workspace_id and c.id = i.contact_id`.execute(db);
+  return new Map(
+    rows.map((r) => [emailKey(r.ws, r.value), { id: r.id, organization_id: r.organization_id }]),
+  );
+}
+
+// Contacts by id, for requesters named by id; ids of other workspaces are simply not found.
+export async function contactsByIds(db: Db, refs: { workspaceId: number; id: number }[]) {
+  const { rows } = await sql<{ ws: number; id: number; organization_id: number | null }>`
+    select c.workspace_id as ws, c.id, c.organization_id
+    from jsonb_to_recordset(${JSON.stringify(refs.map((r) => ({ ws: r.workspaceId, id: r.id })))}::jsonb)
+      as w(ws bigint, id bigint)
+    join contacts c on c.workspace_id = w.ws and c.id = w.id`.execute(db);
+  return new Map(rows.map((r) => [`${r.ws}\n${r.id}`, { id: r.id, organization_id: r.organization_id }]));
+}

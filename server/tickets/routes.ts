@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { badRequest } from "../http/errors.ts";
-import { idempotent } from "../http/idempotency.ts";
+import { idempotencyClaim, idempotent, sendOutcome } from "../http/idempotency.ts";
+import { TicketCreationQueue } from "./create-queue.ts";
 import { presentTicket } from "./present.ts";
 import { listTickets, ticketEvents } from "./queries.ts";
 import {
@@ -31,6 +32,14 @@ function versionFromIfMatch(header: string | undefined): number | undefined {
 }
 
 export const ticketRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Concurrent creations are written together (group commit); see create-queue.ts.
+  const creations = new TicketCreationQueue(app.db, {
+    maxBatch: 64,
+    maxInFlight: app.database.kind === "pglite" ? 1 : 2,
+    log: app.log,
+  });
+  app.addHook("onClose", () => creations.drain());
+
   app.get(
     "/api/v1/tickets",
     { schema: { tags: ["tickets"], querystring: TicketListQuery, response: { 200: TicketPage } } },
@@ -43,10 +52,14 @@ export const ticketRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/api/v1/tickets",
     { schema: { tags: ["tickets"], body: TicketCreate, response: { 201: TicketView } } },
-    async (req, reply) =>
-      idempotent(app.db, req, reply, 201, async (trx) =>
+    async (req, reply) => {
+      if (TicketCreationQueue.accepts(req.actor)) {
+        return sendOutcome(reply, await creations.submit(req.actor, req.body, idempotencyClaim(req)));
+      }
+      return idempotent(app.db, req, reply, 201, async (trx) =>
         presentTicket(await createTicket(trx, req.actor, req.body)),
-      ),
+      );
+    },
   );
 
   app.get(

@@ -6,6 +6,7 @@ import { type Db, inTransaction } from "../db/connection.ts";
 import type { TicketPriority, TicketStatus, TicketType } from "../db/types.ts";
 import { queueSystemEmail } from "../email/outbox.ts";
 import { AppError, conflict, type FieldError, forbidden, invalid, notFound } from "../http/errors.ts";
+import { createdChanges, draftTicket, openingStatus, startsDone } from "./create-batch.ts";
 import { appendEvent, diff } from "./events.ts";
 import { activeFieldDefinitions, mergeFieldValues, missingOnSolve, normalizeTags } from "./field-values.ts";
 import { insertMessage } from "./messages.ts";
@@ -149,33 +150,31 @@ export async function createTicket(db: Db, actor: Actor, input: CreateTicketInpu
     const fields = input.customFields
       ? mergeFieldValues(await activeFieldDefinitions(trx, actor.workspaceId), {}, input.customFields)
       : { values: {}, errors: [] };
-    const status = input.status ?? (assigneeId ? "open" : "new");
-    const startsDone = status === "solved" || status === "closed";
+    const done = startsDone(openingStatus(input));
     // The group's error comes first, as when it was checked before everything else.
-    if (groupInInsert && (fields.errors.length || startsDone)) {
+    if (groupInInsert && (fields.errors.length || done)) {
       await checkAssignment(trx, actor.workspaceId, assigneeId, groupId);
     }
     if (fields.errors.length) throw invalid(fields.errors);
-    if (startsDone) {
-      throw invalid([{ path: "status", message: "a new ticket cannot start solved or closed" }]);
-    }
+    if (done) throw invalid([{ path: "status", message: "a new ticket cannot start solved or closed" }]);
+    const draft = draftTicket(actor, input, requester, fields.values);
     const now = new Date();
     const ticket = await trx
       .insertInto("tickets")
       .values({
-        workspace_id: actor.workspaceId,
+        workspace_id: draft.workspaceId,
         number: ticketNumberDefault(actor.workspaceId, groupInInsert ? groupId : null),
-        subject: input.subject.trim(),
-        status,
-        priority: input.priority ?? "normal",
-        type: input.type ?? "question",
-        requester_id: requester.id,
-        organization_id: requester.organization_id,
-        assignee_id: assigneeId,
-        group_id: groupId,
-        channel: input.channel ?? (byCustomer ? "portal" : "api"),
-        tags: normalizeTags(input.tags ?? []),
-        custom_fields: JSON.stringify(fields.values),
+        subject: draft.subject,
+        status: draft.status,
+        priority: draft.priority,
+        type: draft.type,
+        requester_id: draft.requesterId,
+        organization_id: draft.organizationId,
+        assignee_id: draft.assigneeId,
+        group_id: draft.groupId,
+        channel: draft.channel,
+        tags: draft.tags,
+        custom_fields: JSON.stringify(draft.customFields),
         created_at: now,
         updated_at: now,
       })
@@ -188,34 +187,22 @@ export async function createTicket(db: Db, actor: Actor, input: CreateTicketInpu
         throw err;
       });
     // Written with the message's event, in one statement, ticket.created first.
-    const created = {
-      type: "ticket.created",
-      changes: {
-        status: ticket.status,
-        priority: ticket.priority,
-        assigneeId: ticket.assignee_id,
-        groupId: ticket.group_id,
-      },
-    };
-    // The opening comment is the customer's request, even when an agent or an integration types
-    // it in for them; an agent's private comment (public: false) is an internal note instead.
-    const fromAgent = actor.type === "user" && input.comment.public === false;
     await insertMessage(
       trx,
       actor,
       ticket,
       {
-        kind: fromAgent ? "note" : "reply",
-        direction: fromAgent ? null : "in",
-        author: actor.type === "user" && fromAgent ? { user: actor.userId } : { contact: requester.id },
-        body: input.comment.body,
-        html: input.comment.html,
+        kind: draft.message.kind,
+        direction: draft.message.direction,
+        author: draft.message.author,
+        body: draft.message.body,
+        html: draft.message.html,
         channel: ticket.channel,
         channelMeta: input.channelMessage?.channelMeta,
         externalId: input.channelMessage?.externalId,
         attachmentIds: input.channelMessage?.attachmentIds,
       },
-      [created],
+      [{ type: "ticket.created", changes: createdChanges(ticket) }],
     );
     // A customer who wrote in by email hears that the request arrived (if the mailbox says so).
     if (actor.type !== "user") await queueSystemEmail(trx, actor, ticket, "ticket_received");
