@@ -1,0 +1,122 @@
+import { type FormEvent, useState } from "react";
+import type { User } from "../api/types.ts";
+import { useGroups } from "../shell/directory.ts";
+import { Button } from "../ui/button.tsx";
+import { errorsByField, formError } from "../ui/field-errors.ts";
+import { CheckboxGroup, SelectField, TextField } from "../ui/fields.tsx";
+import { useCreateUser, useUpdateUser } from "./queries.ts";
+
+const ROLES = [
+  { value: "agent", label: "Agent" },
+  { value: "admin", label: "Admin" },
+  { value: "light_agent", label: "Light agent (reads and adds notes)" },
+];
+const ACCESS = [
+  { value: "all", label: "All tickets" },
+  { value: "groups", label: "Only tickets of their groups" },
+];
+const PLACED = ["name", "email", "role", "ticketAccess", "groupIds", "password"];
+
+// 16 characters from a 54-letter alphabet without look-alikes: about 92 bits.
+export function generatePassword(): string {
+  const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
+}
+
+interface AgentFormProps {
+  // Absent: invite a new agent.
+  agent?: User;
+  onDone: (created?: { name: string; email: string; password: string }) => void;
+}
+
+// Inviting creates the account with a first password the admin passes on; the agent changes it
+// in their settings. Email is fixed once created (it is how they sign in).
+export function AgentForm({ agent, onDone }: AgentFormProps) {
+  const groups = useGroups();
+  const create = useCreateUser();
+  const update = useUpdateUser();
+  const mutation = agent ? update : create;
+  const [name, setName] = useState(agent?.name ?? "");
+  const [email, setEmail] = useState(agent?.email ?? "");
+  const [role, setRole] = useState<User["role"]>(agent?.role ?? "agent");
+  const [ticketAccess, setAccess] = useState<User["ticketAccess"]>(agent?.ticketAccess ?? "all");
+  const [groupIds, setGroupIds] = useState<string[]>((agent?.groupIds ?? []).map(String));
+  const [password, setPassword] = useState(() => (agent ? "" : generatePassword()));
+  const errors = errorsByField(mutation.error);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const input = { name: name.trim(), role, ticketAccess, groupIds: groupIds.map(Number) };
+    if (agent) update.mutate({ id: agent.id, ...input }, { onSuccess: () => onDone() });
+    else create.mutate({ ...input, email, password }, { onSuccess: () => onDone({ name, email, password }) });
+  }
+
+  return (
+    <form className="form" onSubmit={submit}>
+      {mutation.error && (
+        <p className="form-error" role="alert">
+          {formError(mutation.error, PLACED)}
+        </p>
+      )}
+      <TextField
+        label="Name"
+        required
+        value={name}
+        error={errors.name}
+        onChange={(e) => setName(e.target.value)}
+      />
+      {agent ? (
+        <p className="field-hint">Signs in as {agent.email}</p>
+      ) : (
+        <TextField
+          label="Email"
+          type="email"
+          required
+          value={email}
+          error={errors.email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+      )}
+      <SelectField
+        label="Role"
+        value={role}
+        error={errors.role}
+        options={ROLES}
+        onChange={(e) => setRole(e.target.value as User["role"])}
+      />
+      <SelectField
+        label="Ticket access"
+        value={ticketAccess}
+        error={errors.ticketAccess}
+        options={ACCESS}
+        onChange={(e) => setAccess(e.target.value as User["ticketAccess"])}
+      />
+      <CheckboxGroup
+        legend="Groups"
+        options={groups.map((g) => ({ value: String(g.id), label: g.name }))}
+        value={groupIds}
+        onChange={setGroupIds}
+        error={errors.groupIds}
+      />
+      {!agent && (
+        <TextField
+          label="First password"
+          required
+          minLength={10}
+          autoComplete="off"
+          hint="Pass it on to them; they change it in their settings after signing in."
+          value={password}
+          error={errors.password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+      )}
+      <div className="form-actions">
+        <Button type="submit" variant="primary" disabled={mutation.isPending}>
+          {agent ? "Save agent" : "Invite agent"}
+        </Button>
+        <Button onClick={() => onDone()}>Cancel</Button>
+      </div>
+    </form>
+  );
+}

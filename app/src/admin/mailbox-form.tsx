@@ -1,0 +1,260 @@
+import { type FormEvent, useState } from "react";
+import type { Mailbox } from "../api/types.ts";
+import { useGroups } from "../shell/directory.ts";
+import { Button } from "../ui/button.tsx";
+import { errorsByField, formError } from "../ui/field-errors.ts";
+import { CheckboxField, SelectField, TextField } from "../ui/fields.tsx";
+import { type MailboxInput, useCreateMailbox, useUpdateMailbox } from "./queries.ts";
+
+const INBOUND = [
+  { value: "smtp", label: "Parley's SMTP listener (point MX or a relay at it)" },
+  { value: "imap", label: "Fetch from an IMAP mailbox" },
+  { value: "upload", label: "Uploads of raw mail through the API" },
+];
+const NON_PARTICIPANT = [
+  { value: "append_flagged", label: "Add it to the ticket, flagged for review" },
+  { value: "new_ticket", label: "Open a new ticket" },
+];
+const PLACED = ["name", "address", "groupId", "inbound", "imap", "smtp", "settings", "active"];
+
+// Server settings with their write-only secret: the API says whether one is stored, never what.
+function useServer(
+  initial: { host: string; port: number; secure: boolean; user: string | null } | null,
+  secureByDefault: boolean,
+) {
+  const [host, setHost] = useState(initial?.host ?? "");
+  const [port, setPort] = useState(initial ? String(initial.port) : "");
+  const [secure, setSecure] = useState(initial?.secure ?? secureByDefault);
+  const [user, setUser] = useState(initial?.user ?? "");
+  const [password, setPassword] = useState("");
+  return { host, setHost, port, setPort, secure, setSecure, user, setUser, password, setPassword };
+}
+
+export function MailboxForm({ mailbox, onDone }: { mailbox?: Mailbox; onDone: () => void }) {
+  const groups = useGroups();
+  const create = useCreateMailbox();
+  const update = useUpdateMailbox();
+  const mutation = mailbox ? update : create;
+  const [name, setName] = useState(mailbox?.name ?? "");
+  const [address, setAddress] = useState(mailbox?.address ?? "");
+  const [groupId, setGroupId] = useState(String(mailbox?.groupId ?? ""));
+  const [inbound, setInbound] = useState<Mailbox["inbound"]>(mailbox?.inbound ?? "smtp");
+  const imap = useServer(mailbox?.imap ?? null, true);
+  const [folder, setFolder] = useState(mailbox?.imap?.folder ?? "INBOX");
+  const [ownSmtp, setOwnSmtp] = useState(mailbox?.smtp !== null && mailbox?.smtp !== undefined);
+  // Port 587 with STARTTLS is the usual submission port, so TLS from the start is off by default.
+  const smtp = useServer(mailbox?.smtp ?? null, false);
+  const [nonParticipant, setNonParticipant] = useState(
+    mailbox?.settings.nonParticipantReplies ?? "append_flagged",
+  );
+  const [subjectChange, setSubjectChange] = useState(mailbox?.settings.newTicketOnSubjectChange ?? false);
+  const [sendReceipt, setSendReceipt] = useState(mailbox?.settings.sendReceipt ?? true);
+  const [active, setActive] = useState(mailbox?.active ?? true);
+  const errors = errorsByField(mutation.error);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const body: MailboxInput = {
+      name: name.trim(),
+      address: address.trim(),
+      groupId: groupId ? Number(groupId) : null,
+      inbound,
+      settings: {
+        nonParticipantReplies: nonParticipant,
+        newTicketOnSubjectChange: subjectChange,
+        sendReceipt,
+      },
+    };
+    if (inbound === "imap") {
+      body.imap = {
+        host: imap.host.trim(),
+        ...(imap.port ? { port: Number(imap.port) } : {}),
+        secure: imap.secure,
+        user: imap.user.trim(),
+        folder: folder.trim() || "INBOX",
+        // Left empty, the stored password stays.
+        ...(imap.password ? { password: imap.password } : {}),
+      };
+    }
+    if (ownSmtp) {
+      body.smtp = {
+        host: smtp.host.trim(),
+        ...(smtp.port ? { port: Number(smtp.port) } : {}),
+        secure: smtp.secure,
+        ...(smtp.user.trim() ? { user: smtp.user.trim() } : {}),
+        ...(smtp.password ? { password: smtp.password } : {}),
+      };
+    } else if (mailbox?.smtp) body.smtp = null;
+    if (mailbox) update.mutate({ id: mailbox.id, ...body, active }, { onSuccess: onDone });
+    else create.mutate(body, { onSuccess: onDone });
+  }
+
+  return (
+    <form className="form" onSubmit={submit}>
+      {mutation.error && (
+        <p className="form-error" role="alert">
+          {formError(mutation.error, PLACED)}
+        </p>
+      )}
+      <TextField
+        label="Name"
+        required
+        value={name}
+        error={errors.name}
+        onChange={(e) => setName(e.target.value)}
+      />
+      <TextField
+        label="Address"
+        type="email"
+        required
+        value={address}
+        error={errors.address}
+        onChange={(e) => setAddress(e.target.value)}
+      />
+      <SelectField
+        label="Route new tickets to group"
+        value={groupId}
+        error={errors.groupId}
+        options={[
+          { value: "", label: "No group" },
+          ...groups.map((g) => ({ value: String(g.id), label: g.name })),
+        ]}
+        onChange={(e) => setGroupId(e.target.value)}
+      />
+      <SelectField
+        label="Mail arrives by"
+        value={inbound}
+        error={errors.inbound}
+        options={INBOUND}
+        onChange={(e) => setInbound(e.target.value as Mailbox["inbound"])}
+      />
+      {inbound === "imap" && (
+        <fieldset className="subform">
+          <legend>IMAP server</legend>
+          {errors.imap && (
+            <p className="field-error" role="alert">
+              IMAP {errors.imap}
+            </p>
+          )}
+          <TextField
+            label="IMAP host"
+            required
+            value={imap.host}
+            onChange={(e) => imap.setHost(e.target.value)}
+          />
+          <TextField
+            label="IMAP port"
+            type="number"
+            min={1}
+            max={65535}
+            hint="Empty: 993 with TLS, 143 without."
+            value={imap.port}
+            onChange={(e) => imap.setPort(e.target.value)}
+          />
+          <CheckboxField
+            label="IMAP over TLS"
+            checked={imap.secure}
+            onChange={(e) => imap.setSecure(e.target.checked)}
+          />
+          <TextField
+            label="IMAP user"
+            required
+            value={imap.user ?? ""}
+            onChange={(e) => imap.setUser(e.target.value)}
+          />
+          <TextField
+            label="IMAP password"
+            type="password"
+            autoComplete="new-password"
+            hint={
+              mailbox?.imap?.hasSecret
+                ? "A password is stored and never shown. Type a new one to replace it."
+                : "Stored encrypted and never shown again."
+            }
+            value={imap.password}
+            onChange={(e) => imap.setPassword(e.target.value)}
+          />
+          <TextField label="IMAP folder" value={folder} onChange={(e) => setFolder(e.target.value)} />
+        </fieldset>
+      )}
+      <CheckboxField
+        label="Send replies through this mailbox's own SMTP server"
+        hint="Otherwise replies go out through the server-wide relay (PARLEY_SMTP_RELAY_URL)."
+        checked={ownSmtp}
+        onChange={(e) => setOwnSmtp(e.target.checked)}
+      />
+      {ownSmtp && (
+        <fieldset className="subform">
+          <legend>Outgoing SMTP server</legend>
+          {errors.smtp && (
+            <p className="field-error" role="alert">
+              SMTP {errors.smtp}
+            </p>
+          )}
+          <TextField
+            label="SMTP host"
+            required
+            value={smtp.host}
+            onChange={(e) => smtp.setHost(e.target.value)}
+          />
+          <TextField
+            label="SMTP port"
+            type="number"
+            min={1}
+            max={65535}
+            hint="Empty: 465 with TLS, 587 without."
+            value={smtp.port}
+            onChange={(e) => smtp.setPort(e.target.value)}
+          />
+          <CheckboxField
+            label="SMTP over TLS"
+            checked={smtp.secure}
+            onChange={(e) => smtp.setSecure(e.target.checked)}
+          />
+          <TextField
+            label="SMTP user"
+            value={smtp.user ?? ""}
+            onChange={(e) => smtp.setUser(e.target.value)}
+          />
+          <TextField
+            label="SMTP password"
+            type="password"
+            autoComplete="new-password"
+            hint={
+              mailbox?.smtp?.hasSecret
+                ? "A password is stored and never shown. Type a new one to replace it."
+                : "Stored encrypted and never shown again."
+            }
+            value={smtp.password}
+            onChange={(e) => smtp.setPassword(e.target.value)}
+          />
+        </fieldset>
+      )}
+      <SelectField
+        label="A reply from someone not on the ticket"
+        value={nonParticipant}
+        options={NON_PARTICIPANT}
+        onChange={(e) => setNonParticipant(e.target.value as typeof nonParticipant)}
+      />
+      <CheckboxField
+        label="Open a new ticket when a reply's subject no longer matches"
+        checked={subjectChange}
+        onChange={(e) => setSubjectChange(e.target.checked)}
+      />
+      <CheckboxField
+        label="Send customers a “we received your request” mail"
+        checked={sendReceipt}
+        onChange={(e) => setSendReceipt(e.target.checked)}
+      />
+      {mailbox && (
+        <CheckboxField label="Active" checked={active} onChange={(e) => setActive(e.target.checked)} />
+      )}
+      <div className="form-actions">
+        <Button type="submit" variant="primary" disabled={mutation.isPending}>
+          {mailbox ? "Save mailbox" : "Add mailbox"}
+        </Button>
+        <Button onClick={onDone}>Cancel</Button>
+      </div>
+    </form>
+  );
+}

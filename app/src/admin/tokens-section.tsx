@@ -1,0 +1,191 @@
+import { useQuery } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { errorMessage } from "../api/client.ts";
+import { API_SCOPES, type ApiScope, type ApiToken } from "../api/types.ts";
+import { useUserNames } from "../shell/directory.ts";
+import { Button } from "../ui/button.tsx";
+import { ConfirmDialog, Dialog } from "../ui/dialog.tsx";
+import { errorsByField, formError } from "../ui/field-errors.ts";
+import { CheckboxGroup, TextField } from "../ui/fields.tsx";
+import { formatDateTime } from "../ui/format.ts";
+import { tokensQuery, useCreateToken, useRevokeToken } from "./queries.ts";
+
+const SCOPE_LABELS: Record<ApiScope, string> = {
+  read: "read: read tickets, contacts and settings",
+  write: "write: create and change tickets and contacts",
+  admin: "admin: change workspace settings",
+};
+
+function tokenStatus(token: ApiToken) {
+  if (token.revokedAt) return "Revoked";
+  if (token.expiresAt && new Date(token.expiresAt) <= new Date()) return "Expired";
+  return "Active";
+}
+
+// Tokens act as the person who made them, narrowed by their scopes. The secret is shown once,
+// right after creation; afterwards only its first characters identify it.
+export function TokensSection() {
+  const tokens = useQuery(tokensQuery());
+  const users = useUserNames();
+  const [creating, setCreating] = useState(false);
+  const [revoking, setRevoking] = useState<ApiToken | null>(null);
+  const revoke = useRevokeToken();
+  return (
+    <section aria-labelledby="tokens-title">
+      <div className="section-head">
+        <h2 id="tokens-title">Tokens</h2>
+        <Button variant="primary" onClick={() => setCreating(true)}>
+          New token
+        </Button>
+      </div>
+      {tokens.error && <p role="alert">{errorMessage(tokens.error)}</p>}
+      {tokens.data?.length === 0 && <p className="muted">No API tokens yet.</p>}
+      {tokens.data && tokens.data.length > 0 && (
+        <div className="table-wrap">
+          <table className="admin-table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Starts with</th>
+                <th scope="col">Scopes</th>
+                <th scope="col">Owner</th>
+                <th scope="col">Last used</th>
+                <th scope="col">Expires</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.data.map((token) => (
+                <tr key={token.id} className={tokenStatus(token) === "Active" ? undefined : "inactive"}>
+                  <th scope="row">{token.name}</th>
+                  <td>
+                    <code>{token.prefix}…</code>
+                  </td>
+                  <td>{token.scopes.join(", ")}</td>
+                  <td>{users.get(token.userId) ?? "…"}</td>
+                  <td>{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : "Never"}</td>
+                  <td>{token.expiresAt ? formatDateTime(token.expiresAt) : "Never"}</td>
+                  <td>{tokenStatus(token)}</td>
+                  <td className="row-actions">
+                    {!token.revokedAt && (
+                      <Button
+                        variant="ghost"
+                        aria-label={`Revoke ${token.name}`}
+                        onClick={() => {
+                          revoke.reset();
+                          setRevoking(token);
+                        }}
+                      >
+                        Revoke
+                      </Button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Dialog title="New API token" open={creating} onOpenChange={setCreating}>
+        <TokenForm onDone={() => setCreating(false)} />
+      </Dialog>
+      <ConfirmDialog
+        title={`Revoke ${revoking?.name ?? "token"}?`}
+        message="Anything using it stops working at once. This cannot be undone."
+        confirmLabel="Revoke token"
+        open={revoking !== null}
+        onOpenChange={(open) => !open && setRevoking(null)}
+        pending={revoke.isPending}
+        error={revoke.error ? errorMessage(revoke.error) : null}
+        onConfirm={() => revoking && revoke.mutate(revoking.id, { onSuccess: () => setRevoking(null) })}
+      />
+    </section>
+  );
+}
+
+function TokenForm({ onDone }: { onDone: () => void }) {
+  const create = useCreateToken();
+  const [name, setName] = useState("");
+  const [scopes, setScopes] = useState<string[]>(["read"]);
+  const [expires, setExpires] = useState("");
+  const errors = errorsByField(create.error);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    create.mutate({
+      name: name.trim(),
+      scopes: scopes as ApiScope[],
+      // The end of the chosen day, in the admin's own time zone.
+      ...(expires ? { expiresAt: new Date(`${expires}T23:59:59`).toISOString() } : {}),
+    });
+  }
+
+  if (create.data) {
+    return (
+      <div className="form">
+        <p role="status">Token “{create.data.name}” created. Copy it now: it is not shown again.</p>
+        <TextField
+          label="Your new token"
+          readOnly
+          value={create.data.token}
+          onFocus={(e) => e.currentTarget.select()}
+        />
+        <div className="form-actions">
+          <Button
+            variant="primary"
+            onClick={() => {
+              // The clipboard needs a secure context (https or localhost); elsewhere the box's text
+              // is selected on focus for a manual copy.
+              void navigator.clipboard?.writeText(create.data.token).catch(() => undefined);
+            }}
+          >
+            Copy token
+          </Button>
+          <Button onClick={onDone}>Done</Button>
+        </div>
+      </div>
+    );
+  }
+
+  return (
+    <form className="form" onSubmit={submit}>
+      {create.error && (
+        <p className="form-error" role="alert">
+          {formError(create.error, ["name", "scopes", "expiresAt"])}
+        </p>
+      )}
+      <TextField
+        label="Name"
+        required
+        hint="What uses it, e.g. “CRM sync”."
+        value={name}
+        error={errors.name}
+        onChange={(e) => setName(e.target.value)}
+      />
+      <CheckboxGroup
+        legend="Scopes"
+        options={API_SCOPES.map((s) => ({ value: s, label: SCOPE_LABELS[s] }))}
+        value={scopes}
+        onChange={setScopes}
+        error={errors.scopes}
+      />
+      <TextField
+        label="Expires on"
+        type="date"
+        hint="Leave empty for a token that does not expire."
+        value={expires}
+        error={errors.expiresAt}
+        onChange={(e) => setExpires(e.target.value)}
+      />
+      <div className="form-actions">
+        <Button type="submit" variant="primary" disabled={create.isPending || scopes.length === 0}>
+          Create token
+        </Button>
+        <Button onClick={onDone}>Cancel</Button>
+      </div>
+    </form>
+  );
+}
