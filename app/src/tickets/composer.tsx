@@ -1,63 +1,227 @@
-import { type FormEvent, useEffect, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import DOMPurify from "dompurify";
+import {
+  type DragEvent,
+  type FormEvent,
+  lazy,
+  type Ref,
+  Suspense,
+  useEffect,
+  useImperativeHandle,
+  useRef,
+  useState,
+} from "react";
 import { errorMessage } from "../api/client.ts";
-import type { Ticket } from "../api/types.ts";
-import { Button } from "../ui/button.tsx";
-import { TextArea } from "../ui/fields.tsx";
-import { useAddMessage } from "./queries.ts";
+import type { Message, Ticket, TicketStatus, User } from "../api/types.ts";
+import { useContactsById, useUsers } from "../shell/directory.ts";
+import { useShortcuts } from "../shell/shortcuts.tsx";
+import { CannedPicker } from "./canned-picker.tsx";
+import { CollisionWarning } from "./collision-warning.tsx";
+import { AttachButton, PendingFileList, useComposerFiles } from "./composer-attachments.tsx";
+import { renderPlaceholders } from "./placeholders.ts";
+import { messagesQuery, ticketKeys, useAddMessage } from "./queries.ts";
+import type { RichEditorHandle } from "./rich-editor.tsx";
+import { SendButton } from "./send-button.tsx";
+
+const RichEditor = lazy(() => import("./rich-editor.tsx"));
+
+export type ComposerKind = "reply" | "note";
+export interface ComposerHandle {
+  start(kind: ComposerKind): void;
+}
 
 interface ComposerProps {
   ticket: Ticket;
-  lastMessageId: number;
+  me: User;
   onTypingChange: (typing: boolean) => void;
+  // The agent chose to read what arrived: mark messages after `afterId` new, show `messageId`.
+  onReview: (afterId: number, messageId: number) => void;
+  composerRef: Ref<ComposerHandle>;
 }
 
-export function Composer({ ticket, lastMessageId, onTypingChange }: ComposerProps) {
-  const [kind, setKind] = useState<"reply" | "note">("reply");
-  const [body, setBody] = useState("");
+const newestId = (messages: Message[] | undefined) => Math.max(0, ...(messages ?? []).map((m) => m.id));
+
+export function Composer({ ticket, me, onTypingChange, onReview, composerRef }: ComposerProps) {
+  const queryClient = useQueryClient();
+  const [kind, setKind] = useState<ComposerKind>("reply");
+  const [empty, setEmpty] = useState(true);
+  const [checking, setChecking] = useState(false);
+  const [warning, setWarning] = useState<{ newer: Message[]; status?: TicketStatus } | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const editor = useRef<RichEditorHandle>(null);
+  const focusWhenReady = useRef(false);
+  const form = useRef<HTMLFormElement>(null);
+  // The newest message id when the agent began writing: anything later by someone else is news.
+  const baseline = useRef<number | null>(null);
+  const files = useComposerFiles();
   const add = useAddMessage(ticket.id);
-  const typing = body.trim().length > 0;
-  useEffect(() => onTypingChange(typing), [typing, onTypingChange]);
+  const agents = useUsers().filter((user) => user.active);
+  const requester = useContactsById([ticket.requesterId]).get(ticket.requesterId);
+  const composing = !empty || files.files.length > 0;
+
+  useEffect(() => onTypingChange(!empty), [empty, onTypingChange]);
+  useEffect(() => {
+    if (!composing) baseline.current = null;
+    else if (baseline.current === null)
+      baseline.current = newestId(queryClient.getQueryData<Message[]>(ticketKeys.messages(ticket.id)));
+  }, [composing, queryClient, ticket.id]);
+
+  useImperativeHandle(composerRef, () => ({
+    start(next) {
+      setKind(next);
+      if (editor.current) editor.current.focus();
+      else focusWhenReady.current = true;
+    },
+  }));
+
+  useShortcuts([
+    {
+      keys: "$mod+Enter",
+      label: "Send the reply or note",
+      group: "Ticket",
+      inInputs: true,
+      run: () => {
+        if (form.current?.contains(document.activeElement)) void send();
+      },
+    },
+  ]);
+
+  async function send(status?: TicketStatus, anyway = false) {
+    const content = editor.current?.content();
+    if (!content?.text || add.isPending || files.uploading) return;
+    if (!anyway && baseline.current !== null) {
+      setChecking(true);
+      try {
+        // Fresh from the server, not the cache: the warning must not depend on the websocket.
+        const latest = await queryClient.fetchQuery({ ...messagesQuery(ticket.id), staleTime: 0 });
+        const since = baseline.current;
+        const newer = latest.filter(
+          (m) => m.id > since && !(m.author.type === "user" && m.author.id === me.id),
+        );
+        if (newer.length > 0) {
+          setWarning({ newer, status });
+          return;
+        }
+      } catch {
+        // Could not look: sending is still better than losing the agent's words.
+      } finally {
+        setChecking(false);
+      }
+    }
+    setWarning(null);
+    add.mutate(
+      {
+        body: content.text,
+        html: DOMPurify.sanitize(content.html),
+        kind,
+        status,
+        attachmentIds: files.attachmentIds.length ? files.attachmentIds : undefined,
+      },
+      {
+        onSuccess: () => {
+          editor.current?.clear();
+          files.clear();
+          baseline.current = null;
+        },
+      },
+    );
+  }
+
+  function review() {
+    if (!warning || baseline.current === null) return;
+    onReview(baseline.current, warning.newer[0].id);
+    baseline.current = newestId(warning.newer);
+    setWarning(null);
+  }
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    if (!body.trim()) return;
-    add.mutate({ body, kind }, { onSuccess: () => setBody("") });
+    void send();
   }
 
+  function onDrop(event: DragEvent) {
+    if (!event.dataTransfer.types.includes("Files")) return;
+    event.preventDefault();
+    setDragging(false);
+    files.add(event.dataTransfer.files);
+  }
+
+  const busy = add.isPending || checking;
+  const sendLabel = kind === "reply" ? "Send reply" : "Add note";
   return (
     <form
-      className={`composer composer-${kind}`}
+      ref={form}
+      className={`composer composer-${kind}${dragging ? " is-dragging" : ""}`}
       onSubmit={submit}
-      aria-label="Reply to the ticket"
-      data-last-message={lastMessageId}
+      aria-label={kind === "reply" ? "Reply to the customer" : "Internal note"}
+      onDragOver={(event) => {
+        if (!event.dataTransfer.types.includes("Files")) return;
+        event.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
     >
       <div className="composer-tabs" role="radiogroup" aria-label="Message kind">
-        <label>
-          <input type="radio" name="kind" checked={kind === "reply"} onChange={() => setKind("reply")} />{" "}
-          Public reply
-        </label>
-        <label>
-          <input type="radio" name="kind" checked={kind === "note"} onChange={() => setKind("note")} />{" "}
-          Internal note
-        </label>
+        {(["reply", "note"] as const).map((value) => (
+          <label key={value} className={kind === value ? "is-selected" : undefined}>
+            <input type="radio" name="kind" checked={kind === value} onChange={() => setKind(value)} />{" "}
+            {value === "reply" ? "Public reply" : "Internal note"}
+          </label>
+        ))}
+        {kind === "note" && (
+          <span className="composer-hint">Only agents see notes. Type @ to mention one.</span>
+        )}
       </div>
-      <TextArea
-        label={kind === "reply" ? "Reply" : "Internal note"}
-        hideLabel
-        rows={5}
-        value={body}
-        placeholder={kind === "reply" ? "Write a reply to the customer…" : "Write a note only agents see…"}
-        onChange={(event) => setBody(event.target.value)}
-      />
+      <Suspense
+        fallback={
+          <p role="status" className="editor-loading">
+            Loading editor…
+          </p>
+        }
+      >
+        <RichEditor
+          editorRef={(handle: RichEditorHandle | null) => {
+            editor.current = handle;
+            if (handle && focusWhenReady.current) {
+              focusWhenReady.current = false;
+              handle.focus();
+            }
+          }}
+          label={kind === "reply" ? "Reply" : "Internal note"}
+          placeholder={kind === "reply" ? "Write a reply to the customer…" : "Write a note only agents see…"}
+          mentions={kind === "note"}
+          candidates={agents.map((a) => ({ id: a.id, name: a.name }))}
+          onEmptyChange={setEmpty}
+        />
+      </Suspense>
+      <PendingFileList files={files.files} onRemove={files.remove} />
+      {dragging && <p className="drop-hint">Drop files to attach them</p>}
+      {warning && (
+        <CollisionWarning
+          newer={warning.newer}
+          onReview={review}
+          onSendAnyway={() => void send(warning.status, true)}
+        />
+      )}
       {add.error && (
         <p className="form-error" role="alert">
           {errorMessage(add.error)}
         </p>
       )}
       <div className="composer-actions">
-        <Button type="submit" variant="primary" disabled={add.isPending || !typing}>
-          {kind === "reply" ? "Send reply" : "Add note"}
-        </Button>
+        <AttachButton onFiles={files.add} />
+        <CannedPicker
+          onPick={(response) =>
+            editor.current?.insertText(renderPlaceholders(response.body, { ticket, requester, agent: me }))
+          }
+        />
+        <span className="composer-spacer" />
+        <SendButton
+          label={sendLabel}
+          disabled={busy || empty || files.uploading}
+          onSend={(status) => void send(status)}
+        />
       </div>
     </form>
   );

@@ -1,11 +1,20 @@
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { ApiError, api } from "../api/client.ts";
-import type { Message, Ticket, TicketEvent } from "../api/types.ts";
+import type { Attachment, Message, Page, Ticket, TicketEvent } from "../api/types.ts";
+import type { CannedResponse } from "./types.ts";
 
 export const ticketKeys = {
   detail: (id: number) => ["tickets", "detail", id] as const,
   messages: (id: number) => ["tickets", "detail", id, "messages"] as const,
   events: (id: number) => ["tickets", "detail", id, "events"] as const,
+  // The tickets before and after one, in creation order, for j/k when no list is known.
+  neighbour: (id: number, direction: "next" | "previous") =>
+    ["tickets", "detail", id, "neighbour", direction] as const,
+};
+
+export const cannedKeys = {
+  all: () => ["canned-responses"] as const,
+  list: (q: string) => ["canned-responses", "list", q] as const,
 };
 
 export const ticketQuery = (id: number) =>
@@ -78,3 +87,41 @@ export function useAddMessage(id: number) {
     },
   });
 }
+
+export const cannedResponsesQuery = (q: string) =>
+  queryOptions({
+    queryKey: cannedKeys.list(q),
+    queryFn: async ({ signal }) =>
+      (await api<{ data: CannedResponse[] }>("/api/v1/canned-responses", { query: { q, limit: 50 }, signal }))
+        .data,
+    staleTime: 60_000,
+  });
+
+// Files go up one by one as soon as they are picked, so sending waits only for the message.
+export function useUploadAttachment() {
+  return useMutation({
+    mutationFn: (file: File) => {
+      const form = new FormData();
+      form.append("file", file, file.name);
+      return api<Attachment>("/api/v1/attachments", { method: "POST", body: form });
+    },
+  });
+}
+
+// The ticket created just after (or before) this one that the agent may see: j/k's fallback
+// when the page was not opened from a list.
+export const neighbourQuery = (ticket: Ticket | undefined, direction: "next" | "previous") =>
+  queryOptions({
+    queryKey: ticketKeys.neighbour(ticket?.id ?? 0, direction),
+    queryFn: async () => {
+      if (!ticket) return null;
+      const page = await api<Page<Ticket>>("/api/v1/tickets", {
+        query:
+          direction === "next"
+            ? { sort: "created_at", direction: "asc", createdAfter: ticket.createdAt, limit: 5 }
+            : { sort: "created_at", direction: "desc", createdBefore: ticket.createdAt, limit: 5 },
+      });
+      return page.data.find((t) => t.id !== ticket.id) ?? null;
+    },
+    staleTime: 30_000,
+  });

@@ -1,0 +1,163 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { useE2e } from "./harness.ts";
+
+const e2e = useE2e();
+
+// A 1x1 PNG: a real image, so the server serves it inline and the thread shows a thumbnail.
+const PIXEL = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=",
+  "base64",
+);
+
+test("a reply and an internal note appear in the thread, the note styled apart, with the status change between", async () => {
+  const { api, newAgentPage } = e2e();
+  const ticket = await api.createTicket("Cannot log in", "sam@customer.test", "My password does not work.");
+  const { context, page } = await newAgentPage();
+  await page.goto(`/tickets/${ticket.id}`);
+  await page
+    .getByRole("article", { name: /^Reply by|^Customer reply by/ })
+    .first()
+    .waitFor();
+
+  await page.getByRole("textbox", { name: "Reply" }).fill("Try resetting it from the sign-in page.");
+  await page.getByRole("button", { name: "Send reply" }).click();
+  const reply = page.getByRole("article", { name: /^Reply by/ }).filter({ hasText: "Try resetting it" });
+  await reply.waitFor();
+  assert.match((await reply.getAttribute("class")) ?? "", /message-reply/);
+  assert.equal(await reply.getByText("Public reply").count(), 1);
+  // Replying to a new ticket opens it: a compact line says so.
+  await page
+    .getByRole("list", { name: "Conversation" })
+    .getByText(/set status to Open/)
+    .waitFor();
+
+  await page.getByRole("radio", { name: "Internal note" }).check();
+  await page
+    .getByRole("textbox", { name: "Internal note" })
+    .fill("Their account was locked by the fraud check.");
+  await page.getByRole("button", { name: "Add note" }).click();
+  const note = page.getByRole("article", { name: /^Internal note by/ }).filter({ hasText: "fraud check" });
+  await note.waitFor();
+  assert.match((await note.getAttribute("class")) ?? "", /message-note/);
+  assert.doesNotMatch((await reply.getAttribute("class")) ?? "", /message-note/);
+
+  // The customer sees the reply but not the note; the thread order is customer, reply, event, note.
+  const messages = await api.get(`/api/v1/tickets/${ticket.id}/messages`);
+  assert.deepEqual(
+    messages.data.map((m: { kind: string }) => m.kind),
+    ["reply", "reply", "note"],
+  );
+  assert.match(messages.data[1].html, /<p>Try resetting it/);
+  await context.close();
+});
+
+test("a reply with an image and a file shows a thumbnail and a download link with its size", async () => {
+  const { api, newAgentPage } = e2e();
+  const ticket = await api.createTicket("Screenshot request", "ola@customer.test");
+  const { context, page } = await newAgentPage();
+  await page.goto(`/tickets/${ticket.id}`);
+  await page.getByRole("textbox", { name: "Reply" }).fill("Here is what I see, and the log.");
+  await page.getByLabel("Attach files").setInputFiles([
+    { name: "pixel.png", mimeType: "image/png", buffer: PIXEL },
+    { name: "server.log", mimeType: "text/plain", buffer: Buffer.from("line one\nline two\n") },
+    { name: "unwanted.txt", mimeType: "text/plain", buffer: Buffer.from("not this one") },
+  ]);
+  const pending = page.getByRole("list", { name: "Files to send" });
+  await pending.getByText("unwanted.txt").waitFor();
+  await page.getByRole("button", { name: "Remove unwanted.txt" }).click();
+  await pending.getByText("unwanted.txt").waitFor({ state: "detached" });
+  await pending.getByRole("status").filter({ hasText: "Uploading" }).first().waitFor({ state: "detached" });
+
+  await page.getByRole("button", { name: "Send reply" }).click();
+  const reply = page.getByRole("article", { name: /^Reply by/ }).filter({ hasText: "Here is what I see" });
+  await reply.waitFor();
+  const image = reply.getByRole("img", { name: "pixel.png" });
+  await image.waitFor();
+  // The thumbnail really loaded from the attachments API.
+  assert.ok(await image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth === 1));
+  const link = reply.getByRole("link", { name: "server.log" });
+  await link.waitFor();
+  assert.match(await reply.innerText(), /server\.log \(18 B\)/);
+  assert.equal(await reply.getByText("unwanted.txt").count(), 0);
+  assert.equal(await pending.count(), 0);
+  await context.close();
+});
+
+test("a canned response goes in with the requester's first name and the ticket number filled in", async () => {
+  const { api, newAgentPage } = e2e();
+  await api.post("/api/v1/canned-responses", {
+    title: "Greeting",
+    body: "Hi {{requester.first_name}},\n\nthanks for writing about ticket #{{ticket.number}}.",
+  });
+  await api.post("/api/v1/canned-responses", { title: "Goodbye", body: "Have a nice day." });
+  const ticket = await api.createTicket("Billing question", "robin@customer.test", "Why two charges?", {
+    requester: { email: "robin@customer.test", name: "Robin Example" },
+  });
+  const { context, page } = await newAgentPage();
+  await page.goto(`/tickets/${ticket.id}`);
+  await page.getByRole("textbox", { name: "Reply" }).waitFor();
+  await page.getByRole("button", { name: "Canned responses" }).click();
+  const search = page.getByRole("combobox", { name: "Search canned responses" });
+  await search.fill("greet");
+  const options = page.getByRole("listbox", { name: "Canned responses" }).getByRole("option");
+  await options.filter({ hasText: "Greeting" }).waitFor();
+  assert.equal(await options.count(), 1);
+  await search.press("Enter");
+
+  const editor = page.getByRole("textbox", { name: "Reply" });
+  await editor.getByText("Hi Robin,").waitFor();
+  assert.match(await editor.innerText(), new RegExp(`thanks for writing about ticket #${ticket.number}\\.`));
+  await page.getByRole("button", { name: "Send reply" }).click();
+  const reply = page.getByRole("article", { name: /^Reply by/ }).filter({ hasText: "Hi Robin," });
+  await reply.waitFor();
+  const messages = await api.get(`/api/v1/tickets/${ticket.id}/messages`);
+  assert.equal(messages.data[1].body, `Hi Robin,\n\nthanks for writing about ticket #${ticket.number}.`);
+  await context.close();
+});
+
+test("send and set status: a reply sent as Pending sets the ticket pending in one step", async () => {
+  const { api, newAgentPage } = e2e();
+  const ticket = await api.createTicket("Waiting on logs", "lee@customer.test");
+  const { context, page } = await newAgentPage();
+  await page.goto(`/tickets/${ticket.id}`);
+  await page.getByRole("textbox", { name: "Reply" }).fill("Could you send us the logs?");
+  await page.getByRole("button", { name: "Send and set status" }).click();
+  await page.getByRole("menuitem", { name: "Send as Pending" }).click();
+  await page
+    .getByRole("article", { name: /^Reply by/ })
+    .filter({ hasText: "send us the logs" })
+    .waitFor();
+  await page
+    .getByRole("list", { name: "Conversation" })
+    .getByText(/set status to Pending/)
+    .waitFor();
+  assert.equal((await api.get(`/api/v1/tickets/${ticket.id}`)).status, "pending");
+  await context.close();
+});
+
+test("closed and merged tickets are read-only, with a banner saying why and where to go", async () => {
+  const { api, newAgentPage } = e2e();
+  const closed = await api.createTicket("Old issue", "kim@customer.test");
+  const solved = await api.patch(`/api/v1/tickets/${closed.id}`, {
+    status: "solved",
+    version: closed.version,
+  });
+  await api.patch(`/api/v1/tickets/${closed.id}`, { status: "closed", version: solved.version });
+  const source = await api.createTicket("Duplicate", "kim@customer.test");
+  const target = await api.createTicket("Original", "kim@customer.test");
+  await api.post(`/api/v1/tickets/${source.id}/merge`, { targetId: target.id });
+
+  const { context, page } = await newAgentPage();
+  await page.goto(`/tickets/${closed.id}`);
+  await page.getByRole("note").filter({ hasText: "This ticket is closed" }).waitFor();
+  assert.match(await page.getByRole("note").innerText(), /follow-up/);
+  assert.equal(await page.getByRole("textbox", { name: "Reply" }).count(), 0);
+
+  await page.goto(`/tickets/${source.id}`);
+  const banner = page.getByRole("note").filter({ hasText: "merged into" });
+  await banner.getByRole("link", { name: `#${target.number} Original` }).click();
+  await page.waitForURL(new RegExp(`/tickets/${target.id}$`));
+  await page.getByRole("textbox", { name: "Reply" }).waitFor();
+  await context.close();
+});

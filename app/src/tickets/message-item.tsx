@@ -1,0 +1,90 @@
+import { useState } from "react";
+import type { Message } from "../api/types.ts";
+import { formatDateTime } from "../ui/format.ts";
+import { AttachmentList } from "./attachment-list.tsx";
+import { MessageBody } from "./message-body.tsx";
+import { messageEmail } from "./types.ts";
+
+const DELIVERY_LABELS: Record<string, string> = {
+  queued: "Queued to send",
+  sending: "Sending",
+  sent: "Sent",
+  failed: "Not delivered",
+  bounced: "Bounced",
+};
+
+function kindLabel(message: Message) {
+  if (message.kind === "note") return "Internal note";
+  if (message.kind === "system") return "System message";
+  return message.direction === "in" ? "Customer reply" : "Reply";
+}
+
+export function MessageItem({
+  message,
+  author,
+  isNew,
+}: {
+  message: Message;
+  author: string;
+  isNew: boolean;
+}) {
+  const label = `${kindLabel(message)} by ${author}`;
+  return (
+    <article
+      className={`message message-${message.kind} message-${message.author.type}${isNew ? " message-new" : ""}`}
+      aria-label={label}
+      data-message-id={message.id}
+      tabIndex={-1}
+    >
+      <div className="message-meta">
+        <strong>{author}</strong>
+        {message.kind === "note" && <span className="badge badge-note">Internal note</span>}
+        {message.kind === "reply" && message.direction === "out" && (
+          <span className="badge badge-reply">Public reply</span>
+        )}
+        {isNew && <span className="badge badge-new">New</span>}
+        <time dateTime={message.createdAt}>{formatDateTime(message.createdAt)}</time>
+      </div>
+      <MessageBody html={message.html} text={message.body} />
+      <QuotedText message={message} />
+      <AttachmentList attachments={message.attachments} />
+      <Delivery message={message} />
+    </article>
+  );
+}
+
+// Quoted history and signatures repeat what the thread already shows: hidden until asked for.
+function QuotedText({ message }: { message: Message }) {
+  const [open, setOpen] = useState(false);
+  const email = messageEmail(message);
+  const quoted = [email?.signature, email?.quotedText].filter((part) => part?.trim()).join("\n\n");
+  if (!quoted) return null;
+  return (
+    <div className="message-quoted">
+      <button
+        type="button"
+        className="btn btn-ghost btn-small"
+        aria-expanded={open}
+        onClick={() => setOpen(!open)}
+      >
+        {open ? "Hide quoted text" : "Show quoted text"}
+      </button>
+      {open && <div className="message-quoted-text">{quoted}</div>}
+    </div>
+  );
+}
+
+// Where an outbound mail is: the team needs to know a customer never got the answer.
+function Delivery({ message }: { message: Message }) {
+  const delivery = message.delivery;
+  if (!delivery) return null;
+  const failed = delivery.status === "failed" || delivery.status === "bounced";
+  return (
+    <p className={`message-delivery delivery-${delivery.status}`}>
+      Email: {DELIVERY_LABELS[delivery.status] ?? delivery.status}
+      {delivery.sentAt && delivery.status === "sent" && <> {formatDateTime(delivery.sentAt)}</>}
+      {failed && delivery.lastError && <> ({delivery.lastError})</>}
+      {!failed && delivery.attempts > 1 && <> after {delivery.attempts} attempts</>}
+    </p>
+  );
+}

@@ -1,0 +1,32 @@
+import type { Message } from "../api/types.ts";
+
+// Shapes of the ticket page's own resources (server/canned/routes.ts, server/tickets/schemas.ts).
+export interface CannedResponse {
+  id: number;
+  title: string;
+  body: string;
+  updatedByUserId: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EmailAddress {
+  address: string;
+  name: string;
+}
+
+// Set on a mail that came in: the quoted history and signature are split off the body.
+export interface MessageEmail {
+  from: EmailAddress | null;
+  to: EmailAddress[];
+  cc: EmailAddress[];
+  subject: string;
+  quotedText: string;
+  signature: string;
+  flagged: string | null;
+}
+
+export function messageEmail(message: Message): MessageEmail | null {
+  const email = message.email as MessageEmail | null | undefined;
+  return email ?? null;
+}
