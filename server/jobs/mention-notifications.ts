@@ -110,6 +110,9 @@ export async function startMentionNotifications(
 
 async function enqueueIfNote(queue: JobQueue, bus: EventBus, db: Db, notice: EventNotice) {
   if (notice.type !== "message.created" || notice.actorType !== "user" || notice.actorId === null) return;
+  // Every ticket an agent or integration opens starts with a message: skip the event load for
+  // those the notice already says are not notes.
+  if (notice.messageKind != null && notice.messageKind !== "note") return;
   const details = await bus.eventDetails(notice);
   if (details?.changes.kind !== "note" || typeof details.changes.messageId !== "number") return;
   const job: NoteMentionJob = {

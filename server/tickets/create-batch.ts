@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { type Actor, actorRef } from "../auth/actor.ts";
 import type { Db } from "../db/connection.ts";
 import type { MessageKind, TicketPriority, TicketStatus, TicketType } from "../db/types.ts";
-import { EVENTS_CHANNEL } from "./events.ts";
+import { EVENTS_CHANNEL, messageKind } from "./events.ts";
 import { normalizeTags } from "./field-values.ts";
 import { sanitizeMessageHtml } from "./messages.ts";
 import { TICKET_COLUMNS, type TicketRow } from "./present.ts";
@@ -168,14 +168,15 @@ export async function insertTicketDrafts(trx: Db, drafts: TicketDraft[], now: Da
         from m join tx on tx.workspace_id = m.workspace_id and tx.id = m.ticket_id
       ) as e
       order by e.ord, e.step
-      returning workspace_id, id, ticket_id, type
+      returning workspace_id, id, ticket_id, type, changes
     )
     select ${RETURNED}, tx.ord, (
       select count(*) from (
         select pg_notify(${EVENTS_CHANNEL}, jsonb_build_object(
           'workspaceId', ev.workspace_id, 'ticketId', ev.ticket_id, 'eventId', ev.id, 'type', ev.type,
           'groupId', n.group_id, 'assigneeId', n.assignee_id, 'requesterId', n.requester_id,
-          'organizationId', n.organization_id, 'actorType', n.actor_type, 'actorId', n.actor_id)::text)
+          'organizationId', n.organization_id, 'actorType', n.actor_type, 'actorId', n.actor_id,
+          'messageKind', ${messageKind(sql`ev`)})::text)
         from ev join tx as n on n.workspace_id = ev.workspace_id and n.id = ev.ticket_id
         order by ev.id
       ) as notified

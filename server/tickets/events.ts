@@ -26,6 +26,9 @@ export interface EventNotice {
   organizationId: number | null;
   actorType: string;
   actorId: number | null;
+  // message.created only: the message's kind, so a subscriber that cares only for notes (or only
+  // for replies) need not load the event. Absent from notices of writers that do not set it.
+  messageKind?: string | null;
 }
 
 export interface NewEvent {
@@ -57,7 +60,7 @@ export async function appendEvents(trx: Db, actor: Actor, ticket: TicketScope, e
       select ${eventColumns(actor, ticket)}, x.changes
       from ${eventRecords(events)}
       order by x.ord
-      returning id, type, created_at
+      returning id, type, created_at, changes
     )
     select ev.id, ev.created_at, ${notify(actor, ticket)} as notified
     from ev
@@ -88,7 +91,7 @@ export async function insertWithEvents<R extends object>(
         select ${before.length}::int, ${type}::text, ${changes} from r
       ) as x
       order by x.ord
-      returning id, type
+      returning id, type, changes
     )
     select r.*, (select count(*) from (select ${notify(actor, ticket)} from ev order by ev.id) as n)
       as parley_notified
@@ -122,7 +125,12 @@ function notify(actor: Actor, ticket: TicketScope) {
     actorId: ref.actor_id,
   };
   return sql`pg_notify(${EVENTS_CHANNEL}, (${JSON.stringify(notice)}::jsonb
-    || jsonb_build_object('eventId', ev.id, 'type', ev.type))::text)`;
+    || jsonb_build_object('eventId', ev.id, 'type', ev.type, 'messageKind', ${messageKind(sql`ev`)}))::text)`;
+}
+
+// The messageKind of an EventNotice, from an inserted event row.
+export function messageKind(ev: RawBuilder<unknown>) {
+  return sql`case when ${ev}.type = 'message.created' then ${ev}.changes->>'kind' end`;
 }
 
 // A field-by-field diff of what changed, as the event's `changes`: { field: { from, to } }.
