@@ -205,7 +205,9 @@ test("the contact list fetches contacts by id, only within the workspace", async
   const foreign = await theirs.contact({ name: "Foreign" });
   const agent = await mine.agent();
 
-  const page = (await mine.as(agent).get(`/api/v1/contacts?ids=${a.id}&ids=${b.id}&ids=${foreign.id}`)).json();
+  const page = (
+    await mine.as(agent).get(`/api/v1/contacts?ids=${a.id}&ids=${b.id}&ids=${foreign.id}`)
+  ).json();
   assert.deepEqual(page.data.map((c: { name: string }) => c.name).sort(), ["Ada", "Bo"]);
 
   const tooMany = Array.from({ length: 101 }, (_, i) => `ids=${i + 1}`).join("&");

@@ -23,7 +23,11 @@ test("page paths get the app with a strict content security policy; API paths st
   const api = await app.inject({ method: "GET", url: "/api/v1/nope", headers: { accept: "text/html" } });
   assert.equal(api.statusCode, 404);
   assert.equal(api.json().code, "route_not_found");
-  const json = await app.inject({ method: "GET", url: "/tickets/12", headers: { accept: "application/json" } });
+  const json = await app.inject({
+    method: "GET",
+    url: "/tickets/12",
+    headers: { accept: "application/json" },
+  });
   assert.equal(json.statusCode, 404);
   const post = await app.inject({ method: "POST", url: "/tickets/12", headers: { accept: "text/html" } });
   assert.equal(post.statusCode, 404);
