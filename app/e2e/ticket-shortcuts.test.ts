@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { useE2e } from "./harness.ts";
+
+const e2e = useE2e();
+
+test("r focuses the reply, a assigns the ticket to me, s solves and shows what solving needs", async () => {
+  const { api, newAgentPage } = e2e();
+  const me = await api.get<{ id: number }>("/api/v1/me");
+  await api.post("/api/v1/custom-fields", {
+    key: "order_ref",
+    label: "Order reference",
+    kind: "text",
+    requiredOnSolve: true,
+  });
+  const ticket = await api.createTicket("Broken zipper", "uma@customer.test");
+  const { context, page } = await newAgentPage();
+  await page.goto(`/tickets/${ticket.id}`);
+  await page.getByRole("textbox", { name: "Reply" }).waitFor();
+
+  await page.keyboard.press("r");
+  await page.locator('[aria-label="Reply"]:focus').waitFor();
+  // Typing a shortcut letter in the editor writes it; it does not run the shortcut.
+  await page.keyboard.type("a");
+  assert.equal(await page.getByRole("textbox", { name: "Reply" }).innerText(), "a");
+  await page.getByRole("heading", { level: 1 }).click();
+
+  await page.keyboard.press("a");
+  await page
+    .getByRole("list", { name: "Conversation" })
+    .getByText(/took the ticket/)
+    .waitFor();
+  assert.equal((await api.get(`/api/v1/tickets/${ticket.id}`)).assigneeId, me.id);
+
+  await page.keyboard.press("s");
+  await page
+    .getByRole("alert")
+    .filter({ hasText: "Order reference is required to solve the ticket" })
+    .waitFor();
+  assert.equal((await api.get(`/api/v1/tickets/${ticket.id}`)).status, "open");
+
+  const current = await api.get(`/api/v1/tickets/${ticket.id}`);
+  await api.patch(`/api/v1/tickets/${ticket.id}`, {
+    customFields: { order_ref: "A-1182" },
+    version: current.version,
+  });
+  await page.reload();
+  await page.getByRole("textbox", { name: "Reply" }).waitFor();
+  await page.keyboard.press("s");
+  await page
+    .getByRole("list", { name: "Conversation" })
+    .getByText(/set status to Solved/)
+    .waitFor();
+  assert.equal((await api.get(`/api/v1/tickets/${ticket.id}`)).status, "solved");
+  await context.close();
+});
+
+test("j and k walk the list the agent came from, and Escape goes back to it", async () => {
+  const { api, newAgentPage } = e2e();
+  const stamp = Date.now();
+  for (const name of ["first", "second", "third"])
+    await api.createTicket(`Walk ${name} ${stamp}`, "wes@customer.test");
+  const { context, page } = await newAgentPage();
+  await page.getByRole("link", { name: /^All open/ }).click();
+  await page.waitForURL(/\/views\/\d+$/);
+  const viewUrl = page.url();
+  const links = page.getByRole("table").getByRole("link", { name: new RegExp(`^Walk .* ${stamp}$`) });
+  await links.nth(2).waitFor();
+  const order = await links.allInnerTexts();
+  await links.nth(1).click();
+  await page.getByRole("heading", { name: order[1] }).waitFor();
+
+  await page.keyboard.press("j");
+  await page.getByRole("heading", { name: order[2] }).waitFor();
+  await page.keyboard.press("k");
+  await page.keyboard.press("k");
+  await page.getByRole("heading", { name: order[0] }).waitFor();
+
+  await page.keyboard.press("Escape");
+  await page.waitForURL(viewUrl);
+  await context.close();
+});
+
+test("the ? overlay lists the ticket shortcuts while a ticket is open", async () => {
+  const { api, newAgentPage } = e2e();
+  const ticket = await api.createTicket("Help overlay", "hal@customer.test");
+  const { context, page } = await newAgentPage();
+  await page.goto(`/tickets/${ticket.id}`);
+  await page.getByRole("textbox", { name: "Reply" }).waitFor();
+  await page.keyboard.press("Shift+?");
+  const dialog = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+  await dialog.waitFor();
+  const text = await dialog.innerText();
+  for (const label of [
+    "Reply",
+    "Internal note",
+    "Assign to me",
+    "Solve",
+    "Next ticket",
+    "Back to the inbox",
+  ]) {
+    assert.match(text, new RegExp(label));
+  }
+  await context.close();
+});
