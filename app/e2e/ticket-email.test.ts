@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, useE2e } from "./harness.ts";
+
+const e2e = useE2e();
+
+const MAIL = [
+  "From: Sam Sender <sam@customer.test>",
+  "To: support@e2e.test",
+  "Subject: Printer jams",
+  "Message-ID: <jam-1@customer.test>",
+  "Date: Mon, 23 Nov 2026 10:00:00 +0000",
+  "MIME-Version: 1.0",
+  "Content-Type: text/plain; charset=utf-8",
+  "",
+  "It jams on every page.",
+  "",
+  "On Sun, 22 Nov 2026 at 09:00, Support <support@e2e.test> wrote:",
+  "> Did you try turning it off and on again?",
+  "> Regards, Support",
+  "",
+].join("\r\n");
+
+// The upload door takes raw mail (message/rfc822), which the JSON helper does not send.
+async function uploadMail(mailboxId: number, raw: string) {
+  const { url } = e2e();
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+  });
+  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0];
+  const response = await fetch(`${url}/api/v1/mailboxes/${mailboxId}/inbound`, {
+    method: "POST",
+    headers: { cookie, "content-type": "message/rfc822" },
+    body: raw,
+  });
+  assert.equal(response.status, 202, await response.text());
+}
+
+test("a mail's quoted history is collapsed, the reply shows its delivery, and the thread jumps to the newest", async () => {
+  const { api, newAgentPage } = e2e();
+  const mailbox = await api.post<{ id: number }>("/api/v1/mailboxes", {
+    name: "Support",
+    address: "support@e2e.test",
+    inbound: "upload",
+  });
+  await uploadMail(mailbox.id, MAIL);
+  const list = await api.get<{ data: { id: number; subject: string }[] }>(
+    "/api/v1/tickets?sort=created_at&limit=5",
+  );
+  const ticket = list.data.find((t) => t.subject === "Printer jams");
+  assert.ok(ticket, "the mail became a ticket");
+
+  const { context, page } = await newAgentPage();
+  await page.goto(`/tickets/${ticket.id}`);
+  const mail = page.getByRole("article", { name: /^Customer reply by/ });
+  await mail.getByText("It jams on every page.").waitFor();
+  assert.equal(await mail.getByText("Did you try turning it off").count(), 0);
+  const toggle = mail.getByRole("button", { name: "Show quoted text" });
+  assert.equal(await toggle.getAttribute("aria-expanded"), "false");
+  await toggle.click();
+  await mail.getByText(/Did you try turning it off and on again\?/).waitFor();
+  await mail.getByRole("button", { name: "Hide quoted text" }).click();
+  await mail.getByText("Did you try turning it off").waitFor({ state: "detached" });
+
+  // An agent's reply on an email ticket goes out as mail; the agent sees where it is.
+  await page.getByRole("textbox", { name: "Reply" }).fill("A new roller is on its way.");
+  await page.getByRole("button", { name: "Send reply" }).click();
+  const reply = page.getByRole("article", { name: /^Reply by/ }).filter({ hasText: "new roller" });
+  await reply.getByText(/^Email: (Queued to send|Sending|Sent|Not delivered|Bounced)/).waitFor();
+
+  await page.getByRole("button", { name: "Jump to the newest message" }).click();
+  await page.locator("article:focus").filter({ hasText: "new roller" }).waitFor();
+  await context.close();
+});
