@@ -161,3 +161,52 @@ test("closed and merged tickets are read-only, with a banner saying why and wher
   await page.getByRole("textbox", { name: "Reply" }).waitFor();
   await context.close();
 });
+
+test("an admin adds, corrects and deletes canned responses from the picker", async () => {
+  const { api, newAgentPage } = e2e();
+  const ticket = await api.createTicket("Manage texts", "mo@customer.test");
+  const { context, page } = await newAgentPage();
+  await page.goto(`/tickets/${ticket.id}`);
+  await page.getByRole("textbox", { name: "Reply" }).waitFor();
+  await page.getByRole("button", { name: "Canned responses" }).click();
+  await page.getByRole("button", { name: "Manage canned responses" }).click();
+  const dialog = page.getByRole("dialog", { name: "Canned responses" });
+
+  await dialog.getByRole("button", { name: "New canned response" }).click();
+  await dialog.getByLabel("Title").fill("Shipping times");
+  await dialog.getByLabel("Text").fill("Hi {{requester.frist_name}}, parcels take 3 days.");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  // A typo in a placeholder is caught on save, next to the text.
+  await dialog.getByRole("alert").filter({ hasText: "requester.frist_name" }).waitFor();
+  await dialog.getByLabel("Text").fill("Hi {{requester.first_name}}, parcels take 3 days.");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  const saved = dialog.getByRole("list", { name: "Saved canned responses" });
+  await saved.getByText("Shipping times").waitFor();
+
+  await dialog.getByRole("button", { name: "Edit Shipping times" }).click();
+  await dialog.getByLabel("Title").fill("Shipping time");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await saved.getByText("Shipping time", { exact: true }).waitFor();
+  assert.equal((await api.get("/api/v1/canned-responses?q=shipping")).data[0].title, "Shipping time");
+
+  await dialog.getByRole("button", { name: "New canned response" }).click();
+  await dialog.getByLabel("Title").fill("Temporary");
+  await dialog.getByLabel("Text").fill("Remove me.");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await dialog.getByRole("button", { name: "Delete Temporary" }).click();
+  await page
+    .getByRole("dialog", { name: "Delete canned response" })
+    .getByRole("button", { name: "Delete" })
+    .click();
+  await saved.getByText("Temporary").waitFor({ state: "detached" });
+  await dialog.getByRole("button", { name: "Close" }).click();
+
+  await page.getByRole("button", { name: "Canned responses" }).click();
+  await page.getByRole("combobox", { name: "Search canned responses" }).fill("ship");
+  await page
+    .getByRole("listbox", { name: "Canned responses" })
+    .getByRole("option", { name: /Shipping time/ })
+    .click();
+  await page.getByRole("textbox", { name: "Reply" }).getByText("Hi mo, parcels take 3 days.").waitFor();
+  await context.close();
+});

@@ -2,27 +2,58 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Popover } from "radix-ui";
 import { type KeyboardEvent, useId, useState } from "react";
 import { errorMessage } from "../api/client.ts";
+import { Dialog } from "../ui/dialog.tsx";
+import { CannedResponsesManager } from "./canned-manager.tsx";
 import { cannedResponsesQuery } from "./queries.ts";
 import type { CannedResponse } from "./types.ts";
 
+interface CannedPickerProps {
+  onPick: (response: CannedResponse) => void;
+  // Admins may add and edit responses from here, without leaving the ticket.
+  canManage: boolean;
+}
+
 // Search the workspace's canned responses and insert one: type to filter, arrows to move,
 // Enter to insert, Escape to close.
-export function CannedPicker({ onPick }: { onPick: (response: CannedResponse) => void }) {
+export function CannedPicker({ onPick, canManage }: CannedPickerProps) {
   const [open, setOpen] = useState(false);
+  const [managing, setManaging] = useState(false);
   return (
-    <Popover.Root open={open} onOpenChange={setOpen}>
-      <Popover.Trigger className="btn btn-secondary">Canned responses</Popover.Trigger>
-      <Popover.Portal>
-        <Popover.Content className="canned-picker" align="start" side="top" sideOffset={6}>
-          <CannedSearch
-            onPick={(response) => {
-              setOpen(false);
-              onPick(response);
-            }}
-          />
-        </Popover.Content>
-      </Popover.Portal>
-    </Popover.Root>
+    <>
+      <Popover.Root open={open} onOpenChange={setOpen}>
+        <Popover.Trigger className="btn btn-secondary">Canned responses</Popover.Trigger>
+        <Popover.Portal>
+          <Popover.Content className="canned-picker" align="start" side="top" sideOffset={6}>
+            <CannedSearch
+              onPick={(response) => {
+                setOpen(false);
+                onPick(response);
+              }}
+            />
+            {canManage && (
+              <button
+                type="button"
+                className="btn btn-ghost btn-small"
+                onClick={() => {
+                  setOpen(false);
+                  setManaging(true);
+                }}
+              >
+                Manage canned responses
+              </button>
+            )}
+          </Popover.Content>
+        </Popover.Portal>
+      </Popover.Root>
+      <Dialog title="Canned responses" open={managing} onOpenChange={setManaging}>
+        <CannedResponsesManager />
+        <div className="form-actions">
+          <button type="button" className="btn btn-secondary" onClick={() => setManaging(false)}>
+            Close
+          </button>
+        </div>
+      </Dialog>
+    </>
   );
 }
 

@@ -212,6 +212,7 @@ export function Composer({ ticket, me, onTypingChange, onReview, composerRef }: 
       <div className="composer-actions">
         <AttachButton onFiles={files.add} />
         <CannedPicker
+          canManage={me.role === "admin"}
           onPick={(response) =>
             editor.current?.insertText(renderPlaceholders(response.body, { ticket, requester, agent: me }))
           }

@@ -125,3 +125,23 @@ export const neighbourQuery = (ticket: Ticket | undefined, direction: "next" | "
     },
     staleTime: 30_000,
   });
+
+// Admins write canned responses; every open picker refetches its list afterwards.
+export function useSaveCannedResponse() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, title, body }: { id: number | null; title: string; body: string }) =>
+      id === null
+        ? api<CannedResponse>("/api/v1/canned-responses", { body: { title, body } })
+        : api<CannedResponse>(`/api/v1/canned-responses/${id}`, { method: "PATCH", body: { title, body } }),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: cannedKeys.all() }),
+  });
+}
+
+export function useDeleteCannedResponse() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => api<void>(`/api/v1/canned-responses/${id}`, { method: "DELETE" }),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: cannedKeys.all() }),
+  });
+}
