@@ -58,8 +58,9 @@ test("r focuses the reply, a assigns the ticket to me, s solves and shows what s
 test("j and k walk the list the agent came from, and Escape goes back to it", async () => {
   const { api, newAgentPage } = e2e();
   const stamp = Date.now();
+  // Different requesters: the page's own list of the requester's tickets must not be the one walked.
   for (const name of ["first", "second", "third"])
-    await api.createTicket(`Walk ${name} ${stamp}`, "wes@customer.test");
+    await api.createTicket(`Walk ${name} ${stamp}`, `${name}@customer.test`);
   const { context, page } = await newAgentPage();
   await page.getByRole("link", { name: /^All open/ }).click();
   await page.waitForURL(/\/views\/\d+$/);

@@ -19,7 +19,9 @@ export function useTicketShortcuts(
   const neighbours = useTicketNeighbours(ticket);
   const writable = ticket !== undefined && ticket.status !== "closed" && ticket.mergedIntoId === null;
   const open = (id: number | null) => {
-    if (id !== null) void navigate({ to: "/tickets/$ticketId", params: { ticketId: id } });
+    if (id === null) return;
+    neighbours.step();
+    void navigate({ to: "/tickets/$ticketId", params: { ticketId: id } });
   };
 
   useShortcuts([
