@@ -68,6 +68,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       metrics,
       realtime: { bus, metrics },
       queue,
+      email,
       webApp: true,
     });
   } catch (err) {

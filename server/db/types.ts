@@ -294,6 +294,8 @@ export interface InboundEmailTable {
   message_id: number | null;
   received_at: ColumnType<Date, Date | string | undefined, never>;
   processed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  // When a failed mail is due for its next automatic try; null otherwise.
+  retry_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface ImapCursorTable {

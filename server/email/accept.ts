@@ -1,15 +1,7 @@
 import { createHash } from "node:crypto";
 import { sql } from "kysely";
-import { type Db, inTransaction } from "../db/connection.ts";
+import type { Db } from "../db/connection.ts";
 import type { MailboxInbound } from "../db/types.ts";
-import { type JobQueue, jobIdFor } from "../jobs/queue.ts";
-
-export const PROCESS_INBOUND = "email.process_inbound";
-
-export interface InboundJob {
-  workspaceId: number;
-  inboundId: number;
-}
 
 export interface AcceptInput {
   workspaceId: number;
@@ -42,19 +34,19 @@ export function dedupeKeyFor(raw: Buffer): { key: string; messageId: string | nu
   return { key: `sha256:${createHash("sha256").update(raw).digest("hex")}`, messageId: null };
 }
 
-// Keeps the raw message durably and queues its processing, in one transaction. Callers answer
-// the sender (SMTP 250, IMAP cursor advance, HTTP 202) only after this returns: from then on the
-// message cannot be lost, whatever happens to this process.
-export async function acceptInboundEmail(
-  db: Db,
-  queue: JobQueue | null,
-  input: AcceptInput,
-): Promise<Accepted> {
-  const { key, messageId } = dedupeKeyFor(input.raw);
-  return inTransaction(db, async (trx) => {
-    const inserted = await trx
-      .insertInto("inbound_emails")
-      .values({
+// Keeps the raw messages durably, in one statement. Callers answer the sender (SMTP 250, IMAP
+// cursor advance, HTTP 202) only after this returns (and, inside a transaction, after it commits):
+// from then on the message cannot be lost, whatever happens to this process. A stored row whose
+// status is 'received' is itself the queue of work: no job is written beside it (see
+// inbound-pipeline.ts). The results are in the order of `inputs`; a mail stored before, or twice
+// in `inputs`, is a duplicate with the id of the row that holds it.
+export async function acceptInboundEmails(db: Db, inputs: AcceptInput[]): Promise<Accepted[]> {
+  if (inputs.length === 0) return [];
+  const keyed = inputs.map((input) => ({ input, ...dedupeKeyFor(input.raw) }));
+  const inserted = await db
+    .insertInto("inbound_emails")
+    .values(
+      keyed.map(({ input, key, messageId }) => ({
         workspace_id: input.workspaceId,
         mailbox_id: input.mailboxId,
         source: input.source,
@@ -63,46 +55,45 @@ export async function acceptInboundEmail(
         raw: input.raw,
         size: input.raw.length,
         envelope: JSON.stringify(input.envelope ?? {}),
-      })
-      .onConflict((oc) => oc.doNothing())
-      .returning("id")
-      .executeTakeFirst();
-    if (!inserted) {
-      const existing = await trx
-        .selectFrom("inbound_emails")
-        .select("id")
-        .where("workspace_id", "=", input.workspaceId)
-        .where("mailbox_id", "=", input.mailboxId)
-        .where("dedupe_key", "=", key)
-        .executeTakeFirstOrThrow();
-      return { id: existing.id, duplicate: true };
-    }
-    if (queue) {
-      const job: InboundJob = { workspaceId: input.workspaceId, inboundId: inserted.id };
-      await queue.enqueue(trx, PROCESS_INBOUND, job, {
-        id: jobIdFor(`inbound:${input.workspaceId}:${inserted.id}`),
-      });
-    }
-    return { id: inserted.id, duplicate: false };
+      })),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .returning(["workspace_id", "mailbox_id", "dedupe_key", "id"])
+    .execute();
+  const slot = (ws: number, mailbox: number, key: string) => `${ws}:${mailbox}:${key}`;
+  const fresh = new Map(inserted.map((r) => [slot(r.workspace_id, r.mailbox_id, r.dedupe_key), r.id]));
+  const results: (Accepted | null)[] = keyed.map(({ input, key }) => {
+    const k = slot(input.workspaceId, input.mailboxId, key);
+    const id = fresh.get(k);
+    if (id === undefined) return null;
+    // The same mail twice in one batch: the first is stored, the second is its duplicate.
+    fresh.delete(k);
+    return { id, duplicate: false };
   });
+  const missing = keyed.filter((_, i) => results[i] === null);
+  if (missing.length > 0) {
+    const existing = await db
+      .selectFrom("inbound_emails")
+      .select(["workspace_id", "mailbox_id", "dedupe_key", "id"])
+      .where(
+        sql<boolean>`(workspace_id, mailbox_id, dedupe_key) in (select * from unnest(
+          ${missing.map((m) => m.input.workspaceId)}::bigint[],
+          ${missing.map((m) => m.input.mailboxId)}::bigint[],
+          ${missing.map((m) => m.key)}::text[]))`,
+      )
+      .execute();
+    const found = new Map(existing.map((r) => [slot(r.workspace_id, r.mailbox_id, r.dedupe_key), r.id]));
+    keyed.forEach(({ input, key }, i) => {
+      if (results[i] !== null) return;
+      const id = found.get(slot(input.workspaceId, input.mailboxId, key));
+      if (id === undefined) throw new Error("a mail neither stored nor found by its dedupe key");
+      results[i] = { id, duplicate: true };
+    });
+  }
+  return results as Accepted[];
 }
 
-export interface MailboxTarget {
-  workspaceId: number;
-  mailboxId: number;
-  address: string;
-}
-
-// The active mailbox a recipient address belongs to, across all workspaces. Plus-addressing
-// (support+anything@) reaches the mailbox of the plain address.
-export async function mailboxForAddress(db: Db, address: string): Promise<MailboxTarget | null> {
-  const normalized = address.trim().toLowerCase();
-  const plain = normalized.replace(/\+[^@]*@/, "@");
-  const row = await db
-    .selectFrom("mailboxes")
-    .select(["workspace_id", "id", "address"])
-    .where(sql`lower(address)`, "in", [normalized, plain])
-    .where("active", "=", true)
-    .executeTakeFirst();
-  return row ? { workspaceId: row.workspace_id, mailboxId: row.id, address: row.address } : null;
+export async function acceptInboundEmail(db: Db, input: AcceptInput): Promise<Accepted> {
+  const [accepted] = await acceptInboundEmails(db, [input]);
+  return accepted;
 }

@@ -8,6 +8,7 @@ import { migrateToLatest } from "../db/migrate.ts";
 import { LocalFileStore } from "../files/store.ts";
 import { createWorkspace } from "../workspaces/service.ts";
 import { acceptInboundEmail, dedupeKeyFor } from "./accept.ts";
+import { MailboxDirectory } from "./mailbox-directory.ts";
 import { createMailbox } from "./mailboxes.ts";
 import { processInboundEmail } from "./process.ts";
 
@@ -35,7 +36,7 @@ export async function redeliverTwice(corpusRoot: string, files: string[]): Promi
       address: "corpus@parley.test",
       inbound: "upload",
     });
-    const deps = { fileStore: new LocalFileStore(storeDir) };
+    const deps = { fileStore: new LocalFileStore(storeDir), mailboxes: new MailboxDirectory(db) };
     const keys = new Set<string>();
     for (const file of files) {
       const raw = readFileSync(file);
@@ -43,9 +44,9 @@ export async function redeliverTwice(corpusRoot: string, files: string[]): Promi
       keys.add(dedupeKeyFor(raw).key);
       const input = { workspaceId: ws.id, mailboxId: mailbox.id, source: "upload" as const, raw };
       try {
-        const first = await acceptInboundEmail(db, null, input);
+        const first = await acceptInboundEmail(db, input);
         const outcome = await processInboundEmail(db, deps, ws.id, first.id);
-        const again = await acceptInboundEmail(db, null, input);
+        const again = await acceptInboundEmail(db, input);
         const outcomeAgain = await processInboundEmail(db, deps, ws.id, again.id);
         const problems: string[] = [];
         if (!again.duplicate || again.id !== first.id) problems.push("second delivery stored a second row");

@@ -84,7 +84,6 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null | undefine
 function pollerOptions(extra: Partial<ImapPollerOptions> = {}): ImapPollerOptions {
   return {
     db: ctx().database.db,
-    queue: null,
     box,
     log,
     rescanMs: 200,

@@ -4,8 +4,8 @@ import { ImapFlow, type ImapFlowOptions } from "imapflow";
 import { sql } from "kysely";
 import type { SecretBox } from "../auth/secret-box.ts";
 import { type Db, inTransaction } from "../db/connection.ts";
-import type { JobQueue } from "../jobs/queue.ts";
 import { acceptInboundEmail } from "./accept.ts";
+import type { InboundItem } from "./process.ts";
 
 // Fetches the mail of IMAP mailboxes. What is fetched is decided by UID alone, never by \Seen
 // (the folder is opened read-only, so Parley changes no flags either): per mailbox and folder,
@@ -17,10 +17,9 @@ import { acceptInboundEmail } from "./accept.ts";
 
 export interface ImapPollerOptions {
   db: Db;
-  queue: JobQueue | null;
   box: SecretBox;
   log: FastifyBaseLogger;
-  onAccepted?: (accepted: { workspaceId: number; inboundId: number }) => void;
+  onAccepted?: (accepted: InboundItem) => void;
   // How often the list of IMAP mailboxes is read again (new ones, changed settings) and leases renewed.
   rescanMs?: number;
   // Fallback poll while idling, for servers whose IDLE misses a delivery.
@@ -79,10 +78,10 @@ function describe(err: unknown): string {
 export async function syncFolder(
   client: ImapFlow,
   mailbox: ImapMailbox,
-  options: Pick<ImapPollerOptions, "db" | "queue" | "onAccepted" | "log" | "batchSize">,
+  options: Pick<ImapPollerOptions, "db" | "onAccepted" | "log" | "batchSize">,
   isStopped: () => boolean = () => false,
 ): Promise<number> {
-  const { db, queue } = options;
+  const { db } = options;
   const open = client.mailbox;
   if (!open) throw new Error("no folder is open");
   const uidValidity = Number(open.uidValidity);
@@ -127,7 +126,7 @@ export async function syncFolder(
     for (const message of messages) {
       if (!message.source || message.uid <= lastUid) continue;
       const accepted = await inTransaction(db, async (trx) => {
-        const result = await acceptInboundEmail(trx, queue, {
+        const result = await acceptInboundEmail(trx, {
           workspaceId: key.workspaceId,
           mailboxId: key.mailboxId,
           source: "imap",
@@ -148,7 +147,12 @@ export async function syncFolder(
       lastUid = message.uid;
       if (!accepted.duplicate) {
         stored++;
-        options.onAccepted?.({ workspaceId: key.workspaceId, inboundId: accepted.id });
+        options.onAccepted?.({
+          workspaceId: key.workspaceId,
+          inboundId: accepted.id,
+          mailboxId: key.mailboxId,
+          raw: message.source!,
+        });
       }
     }
   }

@@ -7,10 +7,10 @@ import type { InboundStatus } from "../db/types.ts";
 import { type FileStore, LocalFileStore } from "../files/store.ts";
 import { AppError, badRequest, conflict, notFound } from "../http/errors.ts";
 import { decodeCursor, encodeCursor } from "../tickets/queries.ts";
-import { acceptInboundEmail, type InboundJob, PROCESS_INBOUND } from "./accept.ts";
+import { acceptInboundEmail } from "./accept.ts";
+import { MailboxDirectory } from "./mailbox-directory.ts";
 import { parseEmail } from "./parse.ts";
-import { type ProcessDeps, processInboundEmail } from "./process.ts";
-import { processSoon } from "./start.ts";
+import { type InboundItem, type ProcessDeps, processInboundEmail } from "./process.ts";
 
 const MailboxParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 52 }) });
 const InboundParams = Type.Object({
@@ -124,6 +124,7 @@ async function requireMailbox(db: Db, workspaceId: number, id: number) {
 export const inboundRoutes: FastifyPluginAsyncTypebox<{ store?: FileStore }> = async (app, options) => {
   const deps: ProcessDeps = {
     fileStore: options.store ?? new LocalFileStore(app.config.fileStoreDir),
+    mailboxes: new MailboxDirectory(app.db),
     log: app.log,
   };
   const maxBytes = app.config.email.smtpMaxMb * 1024 * 1024;
@@ -131,10 +132,12 @@ export const inboundRoutes: FastifyPluginAsyncTypebox<{ store?: FileStore }> = a
     done(null, body),
   );
 
-  // Without workers (tests, PARLEY_JOBS off everywhere) the mail is processed before answering.
-  async function run(workspaceId: number, inboundId: number): Promise<InboundStatus> {
-    if (app.queue) {
-      processSoon(app.db, deps, workspaceId, inboundId);
+  // With the email channel running, the mail goes to its pipeline and the answer says
+  // "received"; without it (tests, tools) the mail is processed before answering.
+  async function run(item: InboundItem): Promise<InboundStatus> {
+    const { workspaceId, inboundId } = item;
+    if (app.email) {
+      app.email.processSoon(item);
       return "received";
     }
     const outcome = await processInboundEmail(app.db, deps, workspaceId, inboundId).catch(() => null);
@@ -161,7 +164,7 @@ export const inboundRoutes: FastifyPluginAsyncTypebox<{ store?: FileStore }> = a
         throw new AppError(415, "unsupported_media_type", "Send the mail as message/rfc822.");
       }
       if (req.body.length === 0) throw badRequest("bad_request", "The body must be a whole RFC 822 message.");
-      const accepted = await acceptInboundEmail(app.db, app.queue, {
+      const accepted = await acceptInboundEmail(app.db, {
         workspaceId: ws,
         mailboxId: req.params.id,
         source: "upload",
@@ -174,7 +177,7 @@ export const inboundRoutes: FastifyPluginAsyncTypebox<{ store?: FileStore }> = a
       );
       const status = accepted.duplicate
         ? await currentStatus(app.db, ws, accepted.id)
-        : await run(ws, accepted.id);
+        : await run({ workspaceId: ws, inboundId: accepted.id, mailboxId: req.params.id, raw: req.body });
       reply.status(202);
       return { id: accepted.id, duplicate: accepted.duplicate, status };
     },
@@ -270,19 +273,17 @@ export const inboundRoutes: FastifyPluginAsyncTypebox<{ store?: FileStore }> = a
             "This mail is already a ticket or message; there is nothing to retry.",
           );
         }
-        // Ignored mail may be retried too: the sender may have been unblocked since.
+        // Ignored mail may be retried too: the sender may have been unblocked since. Back to
+        // 'received', the mail is also work for the sweep, should this process stop first.
         await trx
           .updateTable("inbound_emails")
-          .set({ status: "received", reason: null, processed_at: null })
+          .set({ status: "received", reason: null, processed_at: null, retry_at: null })
           .where("workspace_id", "=", ws)
           .where("id", "=", inboundId)
           .execute();
-        // A fresh job id: the mail's first job may have used up its retries and still be on file.
-        const job: InboundJob = { workspaceId: ws, inboundId };
-        if (app.queue) await app.queue.enqueue(trx, PROCESS_INBOUND, job);
       });
       req.log.info({ workspaceId: ws, inboundId }, "inbound mail retried");
-      const status = await run(ws, inboundId);
+      const status = await run({ workspaceId: ws, inboundId });
       reply.status(202);
       return { id: inboundId, duplicate: false, status };
     },

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildWorkspace, useTestApp } from "../test/harness.ts";
-import { acceptInboundEmail, mailboxForAddress } from "./accept.ts";
+import { acceptInboundEmail, acceptInboundEmails } from "./accept.ts";
+import { MailboxDirectory } from "./mailbox-directory.ts";
 
 const ctx = useTestApp();
 let n = 0;
@@ -84,14 +85,20 @@ test("an inbound mail is stored once per mailbox, by Message-ID or else by conte
   const ws = await buildWorkspace(ctx());
   const addr = address();
   const mailbox = (await ws.as(ws.admin).post("/api/v1/mailboxes", { name: "S", address: addr })).json();
-  const target = await mailboxForAddress(ws.db, addr.replace("@", "+billing@").toUpperCase());
-  assert.deepEqual(target, { workspaceId: ws.id, mailboxId: mailbox.id, address: addr });
-  assert.equal(await mailboxForAddress(ws.db, "nobody@nowhere.example"), null);
+  const mailboxes = new MailboxDirectory(ws.db);
+  const target = await mailboxes.recipient(addr.replace("@", "+billing@").toUpperCase());
+  assert.deepEqual([target?.workspaceId, target?.id, target?.address], [ws.id, mailbox.id, addr]);
+  assert.equal(await mailboxes.recipient("nobody@nowhere.example"), null);
+  // Deactivated: no longer a recipient, though still known as one of ours (loops).
+  await ws.as(ws.admin).patch(`/api/v1/mailboxes/${mailbox.id}`, { active: false });
+  assert.equal(await mailboxes.recipient(addr), null);
+  assert.equal((await mailboxes.lookup([addr.toUpperCase()])).get(addr)?.id, mailbox.id);
+  await ws.as(ws.admin).patch(`/api/v1/mailboxes/${mailbox.id}`, { active: true });
 
   const withId = Buffer.from("Message-ID:\r\n <abc@x.example>\r\nSubject: hi\r\n\r\nbody\r\n");
   const input = { workspaceId: ws.id, mailboxId: mailbox.id, source: "smtp" as const, raw: withId };
-  const first = await acceptInboundEmail(ws.db, null, input);
-  const again = await acceptInboundEmail(ws.db, null, {
+  const first = await acceptInboundEmail(ws.db, input);
+  const again = await acceptInboundEmail(ws.db, {
     ...input,
     source: "upload",
     raw: Buffer.concat([withId, Buffer.from("x")]),
@@ -100,13 +107,25 @@ test("an inbound mail is stored once per mailbox, by Message-ID or else by conte
   assert.deepEqual(again, { id: first.id, duplicate: true });
 
   const noId = Buffer.from("Subject: no id\r\n\r\nbody\r\n");
-  const a = await acceptInboundEmail(ws.db, null, { ...input, raw: noId });
-  const b = await acceptInboundEmail(ws.db, null, { ...input, raw: Buffer.from(noId) });
-  const c = await acceptInboundEmail(ws.db, null, {
+  const a = await acceptInboundEmail(ws.db, { ...input, raw: noId });
+  const b = await acceptInboundEmail(ws.db, { ...input, raw: Buffer.from(noId) });
+  const c = await acceptInboundEmail(ws.db, {
     ...input,
     raw: Buffer.from("Subject: other\r\n\r\nbody\r\n"),
   });
   assert.equal(b.id, a.id);
   assert.equal(b.duplicate, true);
   assert.notEqual(c.id, a.id);
+
+  // Many in one statement (the SMTP listener's group commit): answers in order, the same mail
+  // twice in the batch is stored once, and one stored before is a duplicate.
+  const fresh = Buffer.from("Message-ID: <batch@x.example>\r\n\r\nbody\r\n");
+  const batch = await acceptInboundEmails(ws.db, [
+    { ...input, raw: fresh },
+    { ...input, raw: withId },
+    { ...input, raw: fresh },
+  ]);
+  assert.equal(batch[0].duplicate, false);
+  assert.deepEqual(batch[1], { id: first.id, duplicate: true });
+  assert.deepEqual(batch[2], { id: batch[0].id, duplicate: true });
 });

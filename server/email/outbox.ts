@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { sql } from "kysely";
 import { type Actor, systemActor } from "../auth/actor.ts";
 import { type Db, inTransaction } from "../db/connection.ts";
@@ -240,6 +241,18 @@ export async function queueMergeNotice(
   return ids;
 }
 
+// The mailbox a mail being turned into a ticket came in through, set by inbound processing around
+// createTicket: its receipt then goes out from that mailbox without reading it back (two
+// statements per ticket), and a mailbox with receipts off costs nothing at all.
+const inboundMailbox = new AsyncLocalStorage<{ id: number; sendReceipt: boolean }>();
+
+export function withInboundMailbox<T>(
+  mailbox: { id: number; settings: { sendReceipt: boolean } },
+  fn: () => Promise<T>,
+): Promise<T> {
+  return inboundMailbox.run({ id: mailbox.id, sendReceipt: mailbox.settings.sendReceipt }, fn);
+}
+
 // ticket_received answers the customer's first mail (unless the mailbox turns receipts off);
 // ticket_solved tells them the ticket was solved. Neither is sent for non-email tickets.
 export async function queueSystemEmail(
@@ -250,9 +263,16 @@ export async function queueSystemEmail(
   options: { mailboxId?: number } = {},
 ) {
   if (ticket.channel !== "email") return null;
+  let mailboxId = options.mailboxId;
   if (key === "ticket_received") {
-    const mailbox = await mailboxForTicket(trx, ticket, options.mailboxId);
-    if (!mailbox || !resolveSettings(mailbox.settings).sendReceipt) return null;
+    const inbound = inboundMailbox.getStore();
+    if (inbound && options.mailboxId === undefined) {
+      if (!inbound.sendReceipt) return null;
+      mailboxId = inbound.id;
+    } else {
+      const mailbox = await mailboxForTicket(trx, ticket, options.mailboxId);
+      if (!mailbox || !resolveSettings(mailbox.settings).sendReceipt) return null;
+    }
   }
   return queueOutbound(trx, actor, ticket, {
     kind: key,
@@ -262,7 +282,7 @@ export async function queueSystemEmail(
     autoSubmitted: key === "ticket_received" ? "auto-replied" : "auto-generated",
     // A receipt answers the requester's own mail; the CCs hear from the team's first reply.
     contactIds: key === "ticket_received" ? [ticket.requester_id] : undefined,
-    mailboxId: options.mailboxId,
+    mailboxId,
   });
 }
 

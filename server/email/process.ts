@@ -1,337 +1,249 @@
 import type { FastifyBaseLogger } from "fastify";
 import { sql } from "kysely";
-import { systemActor } from "../auth/actor.ts";
-import { findOrCreateContactByEmail } from "../contacts/service.ts";
 import { type Db, inTransaction } from "../db/connection.ts";
 import type { FileStore } from "../files/store.ts";
-import { appendEvent } from "../tickets/events.ts";
-import { addCustomerMessage } from "../tickets/messages.ts";
-import type { TicketRow } from "../tickets/present.ts";
-import { createTicket } from "../tickets/service.ts";
-import { channelMetaFor, messageBody, resolveInlineImages, storeAttachments } from "./inbound-content.ts";
-import { resolveSettings } from "./mailboxes.ts";
-import { markBounced } from "./outbox.ts";
-import { type Address, type ParsedEmail, parseEmail } from "./parse.ts";
-import { canonicalMessageId, findThread } from "./threading.ts";
-import { normalizedSubject } from "./ticket-token.ts";
+import {
+  BatchScope,
+  type Delivered,
+  deliverMail,
+  type Inbound,
+  type PreparedMail,
+  type ProcessOutcome,
+  type Screened,
+  screenMail,
+} from "./inbound-delivery.ts";
+import type { MailboxDirectory } from "./mailbox-directory.ts";
+import { parseEmail } from "./parse.ts";
+import { canonicalMessageId } from "./threading.ts";
+
+export type { ProcessOutcome } from "./inbound-delivery.ts";
 
 export interface ProcessDeps {
   fileStore: FileStore;
+  mailboxes: MailboxDirectory;
   log?: FastifyBaseLogger;
 }
 
-export type ProcessOutcome =
-  | { status: "processed"; ticketId: number; messageId: number }
-  | { status: "ignored"; reason: string }
-  // Nothing to do: processed or ignored before (a second delivery of the job, or the fast path won).
-  | { status: "done" };
-
-interface Inbound {
+// A stored mail to process. The accepting process hands over the bytes it already holds, so
+// they are not read back; otherwise they are read with the row.
+export interface InboundItem {
   workspaceId: number;
-  id: number;
-  mailboxId: number;
+  inboundId: number;
+  mailboxId?: number;
+  raw?: Buffer;
 }
 
-const MAX_PARTICIPANTS = 50;
-const NO_REPLY = /^(no-?reply|do-?not-?reply|donotreply|mailer-daemon|postmaster)([+.-].*)?@/i;
-const DUPLICATE_MESSAGE = "messages_external";
+export type ItemResult = { outcome: ProcessOutcome } | { error: unknown };
 
-// Turns one stored mail into a ticket or a message on one, or records why it was ignored. Safe to
-// run twice, or twice at once: the row is locked and a finished row is left alone. A failure marks
-// the row failed (the reason, never the content) and rethrows, so the job retries it.
+const DUPLICATE_MESSAGE = "messages_external";
+// Failed mail is retried this many times, further apart each time, then left to an admin.
+export const MAX_ATTEMPTS = 6;
+const RETRY_BASE_SECONDS = 5;
+const RETRY_MAX_SECONDS = 600;
+
+const slot = (workspaceId: number, id: number) => `${workspaceId}:${id}`;
+
+// Turns stored mails into tickets or messages on them, or records why each was ignored, in one
+// transaction for the batch: its statements are shared (one lock, one look-up of known
+// Message-IDs, of blocked senders, of new tickets' messages, one status update) and so is its
+// commit. Mails are parsed before the transaction when their bytes are in hand (parsing is CPU
+// work, and on PGlite a transaction holds the only connection). Safe to run twice, or twice at
+// once: rows are locked (with `skipLocked`, a row another process holds is left to it) and a
+// finished row is left alone. If the batch fails, each mail runs again in a transaction of its
+// own, so one bad mail fails alone: it is marked failed (the reason, never the content) and
+// retried later with backoff (`retry_at`), up to MAX_ATTEMPTS.
+export async function processInboundBatch(
+  db: Db,
+  deps: ProcessDeps,
+  items: InboundItem[],
+  options: { skipLocked?: boolean } = {},
+): Promise<ItemResult[]> {
+  const results = new Map<string, ItemResult>();
+  const parsed = new Map<string, PreparedMail>();
+  for (const item of items) {
+    if (!item.raw || item.mailboxId === undefined) continue;
+    const inbound = { workspaceId: item.workspaceId, id: item.inboundId, mailboxId: item.mailboxId };
+    try {
+      parsed.set(slot(item.workspaceId, item.inboundId), await prepare(inbound, item.raw));
+    } catch (err) {
+      results.set(slot(item.workspaceId, item.inboundId), { error: err });
+    }
+  }
+  const todo = items.filter((i) => !results.has(slot(i.workspaceId, i.inboundId)));
+  if (todo.length > 0) {
+    const scope = (trx: Db) => new BatchScope(trx, deps.fileStore, deps.mailboxes);
+    let written: string[] = [];
+    try {
+      const outcomes = await inTransaction(db, async (trx) => {
+        const batch = scope(trx);
+        written = batch.written;
+        return runLocked(batch, todo, parsed, options.skipLocked ?? false);
+      });
+      for (const [key, outcome] of outcomes) results.set(key, { outcome });
+    } catch (err) {
+      await Promise.all(written.map((key) => deps.fileStore.delete(key).catch(() => {})));
+      if (todo.length === 1) {
+        const item = todo[0];
+        const mail = parsed.get(slot(item.workspaceId, item.inboundId));
+        results.set(slot(item.workspaceId, item.inboundId), await failed(db, deps, item, mail, err));
+      } else {
+        // One mail that cannot be processed must not hold up the others: each goes again alone.
+        for (const item of todo) {
+          const [one] = await processInboundBatch(db, deps, [item], options);
+          results.set(slot(item.workspaceId, item.inboundId), one);
+        }
+      }
+    }
+  }
+  for (const item of items) {
+    const result = results.get(slot(item.workspaceId, item.inboundId));
+    if (result && "error" in result && !todo.includes(item))
+      await recordFailure(db, item, result.error, deps);
+  }
+  return items.map((i) => results.get(slot(i.workspaceId, i.inboundId)) ?? { outcome: { status: "done" } });
+}
+
+// One stored mail; throws (after recording the failure) when it could not be processed.
 export async function processInboundEmail(
   db: Db,
   deps: ProcessDeps,
   workspaceId: number,
   inboundId: number,
 ): Promise<ProcessOutcome> {
-  const row = await db
+  const [result] = await processInboundBatch(db, deps, [{ workspaceId, inboundId }]);
+  if ("error" in result) throw result.error;
+  return result.outcome;
+}
+
+async function prepare(inbound: Inbound, raw: Buffer): Promise<PreparedMail> {
+  const parsed = await parseEmail(raw);
+  return { inbound, parsed, messageId: parsed.messageId ? canonicalMessageId(parsed.messageId) : null };
+}
+
+async function runLocked(
+  scope: BatchScope,
+  items: InboundItem[],
+  parsed: Map<string, PreparedMail>,
+  skipLocked: boolean,
+): Promise<Map<string, ProcessOutcome>> {
+  const { trx } = scope;
+  const needRaw = items.some((i) => !parsed.has(slot(i.workspaceId, i.inboundId)));
+  const lock = trx
     .selectFrom("inbound_emails")
-    .select(["status", "raw", "mailbox_id"])
-    .where("workspace_id", "=", workspaceId)
-    .where("id", "=", inboundId)
-    .executeTakeFirst();
-  if (!row || row.status === "processed" || row.status === "ignored") return { status: "done" };
-  const inbound: Inbound = { workspaceId, id: inboundId, mailboxId: row.mailbox_id };
-  const written: string[] = [];
-  let messageId: string | null = null;
-  try {
-    // Parsed before the transaction: parsing is CPU work, and on PGlite a transaction holds the
-    // only connection.
-    const parsed = await parseEmail(Buffer.from(row.raw.buffer, row.raw.byteOffset, row.raw.byteLength));
-    messageId = parsed.messageId ? canonicalMessageId(parsed.messageId) : null;
-    return await inTransaction(db, async (trx) => {
-      const locked = await trx
-        .selectFrom("inbound_emails")
-        .select("status")
-        .where("workspace_id", "=", workspaceId)
-        .where("id", "=", inboundId)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
-      if (locked.status === "processed" || locked.status === "ignored") return { status: "done" } as const;
-      const outcome = await route(trx, deps, inbound, parsed, messageId, written);
-      await finish(trx, inbound, outcome);
-      return outcome;
-    });
-  } catch (err) {
-    await Promise.all(written.map((key) => deps.fileStore.delete(key).catch(() => {})));
-    // The same Message-ID reached the workspace another way (a second mailbox, a concurrent run)
-    // and is already a message: that message is this mail.
-    if (messageId && isDuplicateMessage(err)) return recordDuplicate(db, inbound, messageId);
-    await recordFailure(db, inbound, err);
-    deps.log?.warn({ err: errorMessage(err), workspaceId, inboundId }, "inbound email failed");
-    throw err;
-  }
-}
-
-async function route(
-  trx: Db,
-  deps: ProcessDeps,
-  inbound: Inbound,
-  parsed: ParsedEmail,
-  messageId: string | null,
-  written: string[],
-): Promise<ProcessOutcome> {
-  const ws = inbound.workspaceId;
-  const ignored = await ignoreReason(trx, inbound, parsed);
-  if (ignored) return { status: "ignored", reason: ignored };
-  if (messageId) {
-    const existing = await existingMessage(trx, ws, messageId);
-    if (existing) return { status: "processed", ticketId: existing.ticket_id, messageId: existing.id };
-  }
-  const authorAddress = await senderOf(trx, parsed);
-  if (!authorAddress) return { status: "ignored", reason: "no sender address" };
-  const author = await findOrCreateContactByEmail(trx, ws, authorAddress.address, authorAddress.name);
-  if (await isBlocked(trx, ws, author.id)) return { status: "ignored", reason: "sender blocked" };
-
-  const mailbox = await trx
-    .selectFrom("mailboxes")
-    .select(["group_id", "settings"])
-    .where("workspace_id", "=", ws)
-    .where("id", "=", inbound.mailboxId)
-    .executeTakeFirstOrThrow();
-  const settings = resolveSettings(mailbox.settings);
-  const actor = systemActor(ws);
-  const match = await findThread(trx, ws, parsed);
-
-  let target: TicketRow | null = match?.ticket ?? null;
-  let flagged: string | null = null;
-  if (target && !(await isParticipant(trx, target, author.id))) {
-    if (settings.nonParticipantReplies === "new_ticket") target = null;
-    else flagged = "non_participant";
-  }
-  if (
-    target &&
-    settings.newTicketOnSubjectChange &&
-    parsed.subject.trim() !== "" &&
-    normalizedSubject(parsed.subject) !== normalizedSubject(target.subject)
-  ) {
-    target = null;
-    flagged = null;
-  }
-
-  const attachments = await storeAttachments(trx, deps.fileStore, ws, parsed, written);
-  const { body, html } = messageBody(parsed);
-  const content = {
-    body,
-    html: resolveInlineImages(html, attachments.inline),
-    channelMeta: channelMetaFor(parsed, inbound, attachments, flagged),
-    externalId: messageId,
-    attachmentIds: attachments.ids,
-  };
-
-  if (!target) {
-    const ticket = await createTicket(trx, actor, {
-      subject: ticketSubject(parsed.subject),
-      requester: { id: author.id },
-      groupId: mailbox.group_id,
-      channel: "email",
-      comment: { body: content.body, html: content.html ?? undefined },
-      channelMessage: content,
-    });
-    const message = await openingMessage(trx, ws, ticket.id);
-    await addParticipants(trx, ticket, await recipientContacts(trx, ws, parsed, author.id));
-    return { status: "processed", ticketId: ticket.id, messageId: message };
-  }
-
-  const added = await addCustomerMessage(trx, actor, target, {
-    contactId: author.id,
-    channel: "email",
-    ...content,
-  });
-  if (flagged) {
-    await appendEvent(trx, actor, added.ticket, "message.flagged", {
-      messageId: added.message.id,
-      flag: flagged,
-      contactId: author.id,
-    });
-  } else {
-    // Someone who is not on the ticket does not get to add others to it.
-    await addParticipants(trx, added.ticket, await recipientContacts(trx, ws, parsed, author.id));
-  }
-  return { status: "processed", ticketId: added.ticket.id, messageId: added.message.id };
-}
-
-// Mail that must never become a ticket or be answered: our own mail coming back (a loop), bounces
-// and auto-replies. The raw mail stays stored with the reason, for admins to look at.
-async function ignoreReason(trx: Db, inbound: Inbound, parsed: ParsedEmail): Promise<string | null> {
-  if (parsed.headers["x-parley-loop"]?.length) return "mail loop: carries Parley's own loop header";
-  // From only: a list or forwarding service may set Reply-To to our own address on real mail.
-  if (parsed.from && (await ownMailboxes(trx, [parsed.from.address])).size > 0)
-    return "mail loop: sent from a Parley mailbox";
-  if (parsed.auto.isBounce) return recordBounce(trx, inbound, parsed);
-  if (parsed.auto.isAutoReply) return `auto-reply${parsed.auto.reason ? `: ${parsed.auto.reason}` : ""}`;
-  return null;
-}
-
-// The outbound mail the bounce reports on is marked bounced (and its ticket told) in the same
-// transaction; a bounce of something Parley did not send is only recorded here.
-async function recordBounce(trx: Db, inbound: Inbound, parsed: ParsedEmail): Promise<string> {
-  const bounce = parsed.auto.bounce;
-  const details = {
-    recipient: bounce?.recipient ?? null,
-    status: bounce?.status ?? null,
-    action: bounce?.action ?? null,
-    inboundId: inbound.id,
-  };
-  const original = bounce?.originalMessageId ?? parsed.inReplyTo[0] ?? null;
-  const marked = original ? await markBounced(trx, inbound.workspaceId, original, details) : null;
-  const summary = [details.recipient, details.status, details.action].filter(Boolean).join(" ");
-  const what = marked ? `bounce of outbound mail ${marked.outboundId}` : "bounce";
-  return `${what}${summary ? `: ${summary}` : ""}`.slice(0, 500);
-}
-
-// Lowercased addresses among `addresses` that belong to a Parley mailbox (of any workspace: an
-// address maps to one mailbox installation-wide), plus-addressing included.
-async function ownMailboxes(trx: Db, addresses: string[]): Promise<Set<string>> {
-  const wanted = new Map<string, string>();
-  for (const a of addresses) {
-    const lower = a.trim().toLowerCase();
-    wanted.set(lower, lower);
-    wanted.set(lower.replace(/\+[^@]*@/, "@"), lower);
-  }
-  const rows = await trx
-    .selectFrom("mailboxes")
-    .select(sql<string>`lower(address)`.as("address"))
-    .where(sql`lower(address)`, "=", sql<string>`any(${[...wanted.keys()]}::text[])`)
-    .execute();
-  const own = new Set<string>();
-  for (const [key, original] of wanted) if (rows.some((r) => r.address === key)) own.add(original);
-  return own;
-}
-
-// Replies go to Reply-To when the mail asks for it, unless that is a robot's address or our own
-// (a forwarding group that sets Reply-To to itself).
-async function senderOf(trx: Db, parsed: ParsedEmail): Promise<Address | null> {
-  const replyTo = parsed.replyTo.filter((a) => a.address.includes("@") && !NO_REPLY.test(a.address));
-  const own = replyTo.length
-    ? await ownMailboxes(
-        trx,
-        replyTo.map((a) => a.address),
-      )
-    : new Set<string>();
-  const chosen = replyTo.find((a) => !own.has(a.address.trim().toLowerCase()));
-  if (chosen) return chosen;
-  return parsed.from?.address.includes("@") ? parsed.from : null;
-}
-
-function ticketSubject(subject: string): string {
-  const clean = subject.replace(/\s+/g, " ").trim();
-  return clean ? [...clean].slice(0, 500).join("") : "(no subject)";
-}
-
-async function existingMessage(trx: Db, workspaceId: number, messageId: string) {
-  return trx
-    .selectFrom("messages")
-    .select(["id", "ticket_id"])
-    .where("workspace_id", "=", workspaceId)
-    .where("channel", "=", "email")
-    .where("external_id", "=", messageId)
-    .executeTakeFirst();
-}
-
-async function openingMessage(trx: Db, workspaceId: number, ticketId: number): Promise<number> {
-  const row = await trx
-    .selectFrom("messages")
-    .select("id")
-    .where("workspace_id", "=", workspaceId)
-    .where("ticket_id", "=", ticketId)
+    .select(["workspace_id", "id", "mailbox_id"])
+    .$if(needRaw, (q) => q.select("raw"))
+    .where(
+      sql<boolean>`(workspace_id, id) in (select * from unnest(
+        ${items.map((i) => i.workspaceId)}::bigint[], ${items.map((i) => i.inboundId)}::bigint[]))`,
+    )
+    .where("status", "in", ["received", "failed"])
+    .orderBy("workspace_id")
     .orderBy("id")
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
-async function isBlocked(trx: Db, workspaceId: number, contactId: number) {
-  const row = await trx
-    .selectFrom("contacts")
-    .select("blocked")
-    .where("workspace_id", "=", workspaceId)
-    .where("id", "=", contactId)
-    .executeTakeFirstOrThrow();
-  return row.blocked;
-}
-
-async function isParticipant(trx: Db, ticket: TicketRow, contactId: number) {
-  if (ticket.requester_id === contactId) return true;
-  const row = await trx
-    .selectFrom("ticket_participants")
-    .select("contact_id")
-    .where("workspace_id", "=", ticket.workspace_id)
-    .where("ticket_id", "=", ticket.id)
-    .where("contact_id", "=", contactId)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-// The other people the mail went to (To and Cc), minus Parley's own mailboxes and the sender:
-// they hear the agent's replies too. Blocked contacts are left off.
-async function recipientContacts(trx: Db, workspaceId: number, parsed: ParsedEmail, authorId: number) {
-  const candidates = new Map<string, string>();
-  for (const a of [...parsed.to, ...parsed.cc]) {
-    const address = a.address.trim().toLowerCase();
-    if (address.includes("@") && !NO_REPLY.test(address) && !candidates.has(address))
-      candidates.set(address, a.name);
+    .forUpdate();
+  const rows = await (skipLocked ? lock.skipLocked() : lock).execute();
+  const mails: PreparedMail[] = [];
+  for (const row of rows) {
+    const key = slot(row.workspace_id, row.id);
+    const inbound = { workspaceId: row.workspace_id, id: row.id, mailboxId: row.mailbox_id };
+    const raw = (row as { raw?: Uint8Array }).raw;
+    let mail = parsed.get(key);
+    if (!mail) {
+      mail = await prepare(inbound, Buffer.from(raw!.buffer, raw!.byteOffset, raw!.byteLength));
+      // Kept for the caller: a failure that is a duplicate Message-ID needs it.
+      parsed.set(key, mail);
+    }
+    mails.push(mail);
   }
-  if (candidates.size === 0) return [];
-  const own = await ownMailboxes(trx, [...candidates.keys()]);
-  const ids: number[] = [];
-  for (const [address, name] of candidates) {
-    if (own.has(address) || ids.length >= MAX_PARTICIPANTS) continue;
-    const contact = await findOrCreateContactByEmail(trx, workspaceId, address, name);
-    if (contact.id !== authorId && !(await isBlocked(trx, workspaceId, contact.id))) ids.push(contact.id);
+  const outcomes = new Map<string, Finished>();
+  await scope.findMessages(mails);
+  const screened: [PreparedMail, Screened][] = [];
+  for (const mail of mails) screened.push([mail, await screenMail(scope, mail)]);
+  await scope.loadBlocked(
+    screened.flatMap(([mail, s]) =>
+      "author" in s ? [{ workspaceId: mail.inbound.workspaceId, id: s.author.id }] : [],
+    ),
+  );
+  const delivered: [PreparedMail, Delivered][] = [];
+  for (const [mail, s] of screened)
+    delivered.push([mail, "author" in s ? await deliverMail(scope, mail, s.author) : s.outcome]);
+  const opening = await openingMessages(
+    trx,
+    delivered.flatMap(([mail, d]) =>
+      d.status === "processed" && d.messageId === null
+        ? [{ workspaceId: mail.inbound.workspaceId, ticketId: d.ticketId }]
+        : [],
+    ),
+  );
+  for (const [mail, d] of delivered) {
+    const ws = mail.inbound.workspaceId;
+    const outcome: ProcessOutcome =
+      d.status === "processed" && d.messageId === null
+        ? { status: "processed", ticketId: d.ticketId, messageId: opening.get(slot(ws, d.ticketId))! }
+        : (d as ProcessOutcome);
+    outcomes.set(slot(ws, mail.inbound.id), { inbound: mail.inbound, outcome });
   }
-  return ids;
+  await finish(trx, [...outcomes.values()]);
+  return new Map([...outcomes].map(([key, f]) => [key, f.outcome]));
 }
 
-async function addParticipants(trx: Db, ticket: TicketRow, contactIds: number[]) {
-  const ids = [...new Set(contactIds)].filter((id) => id !== ticket.requester_id);
-  if (ids.length === 0) return;
-  const added = await trx
-    .insertInto("ticket_participants")
-    .values(ids.map((id) => ({ workspace_id: ticket.workspace_id, ticket_id: ticket.id, contact_id: id })))
-    .onConflict((oc) => oc.doNothing())
-    .returning("contact_id")
-    .execute();
-  if (added.length === 0) return;
-  await appendEvent(trx, systemActor(ticket.workspace_id), ticket, "ticket.participants_added", {
-    contactIds: added.map((r) => r.contact_id),
-  });
+interface Finished {
+  inbound: Inbound;
+  outcome: ProcessOutcome;
 }
 
-async function finish(trx: Db, inbound: Inbound, outcome: ProcessOutcome) {
-  if (outcome.status === "done") return;
-  await trx
-    .updateTable("inbound_emails")
-    .set({
-      status: outcome.status,
-      reason: outcome.status === "ignored" ? outcome.reason : null,
-      ticket_id: outcome.status === "processed" ? outcome.ticketId : null,
-      message_id: outcome.status === "processed" ? outcome.messageId : null,
-      processed_at: new Date(),
-    })
-    .where("workspace_id", "=", inbound.workspaceId)
-    .where("id", "=", inbound.id)
+// The first message of each new ticket: createTicket returns the ticket, and one statement for
+// the batch is cheaper than one per ticket.
+async function openingMessages(trx: Db, tickets: { workspaceId: number; ticketId: number }[]) {
+  const found = new Map<string, number>();
+  if (tickets.length === 0) return found;
+  const rows = await trx
+    .selectFrom("messages")
+    .select(["workspace_id", "ticket_id", sql<number>`min(id)`.as("id")])
+    .where(
+      sql<boolean>`(workspace_id, ticket_id) in (select * from unnest(
+        ${tickets.map((t) => t.workspaceId)}::bigint[], ${tickets.map((t) => t.ticketId)}::bigint[]))`,
+    )
+    .groupBy(["workspace_id", "ticket_id"])
     .execute();
+  for (const r of rows) found.set(slot(r.workspace_id, r.ticket_id), r.id);
+  return found;
+}
+
+// Every mail of the batch gets its final state in one statement.
+async function finish(trx: Db, finished: Finished[]) {
+  const rows = finished.filter((f) => f.outcome.status !== "done");
+  if (rows.length === 0) return;
+  const ws = rows.map((f) => f.inbound.workspaceId);
+  const ids = rows.map((f) => f.inbound.id);
+  const pick = <T>(get: (o: Exclude<ProcessOutcome, { status: "done" }>) => T) =>
+    rows.map((f) => get(f.outcome as Exclude<ProcessOutcome, { status: "done" }>));
+  await sql`
+    update inbound_emails as e
+    set status = v.status, reason = v.reason, ticket_id = v.ticket_id, message_id = v.message_id,
+      processed_at = ${new Date()}, retry_at = null
+    from unnest(${ws}::bigint[], ${ids}::bigint[], ${pick((o) => o.status)}::text[],
+      ${pick((o) => (o.status === "ignored" ? o.reason : null))}::text[],
+      ${pick((o) => (o.status === "processed" ? o.ticketId : null))}::bigint[],
+      ${pick((o) => (o.status === "processed" ? o.messageId : null))}::bigint[])
+      as v(workspace_id, id, status, reason, ticket_id, message_id)
+    where e.workspace_id = v.workspace_id and e.id = v.id`.execute(trx);
+}
+
+async function failed(
+  db: Db,
+  deps: ProcessDeps,
+  item: InboundItem,
+  mail: PreparedMail | undefined,
+  err: unknown,
+): Promise<ItemResult> {
+  // The same Message-ID reached the workspace another way (a second mailbox, a concurrent run)
+  // and is already a message: that message is this mail.
+  if (mail?.messageId && isDuplicateMessage(err)) {
+    const outcome = await recordDuplicate(db, mail.inbound, mail.messageId).catch((e: unknown) => e);
+    if (!(outcome instanceof Error)) return { outcome: outcome as ProcessOutcome };
+  }
+  await recordFailure(db, item, err, deps);
+  return { error: err };
 }
 
 function isDuplicateMessage(err: unknown): boolean {
@@ -351,10 +263,16 @@ async function recordDuplicate(db: Db, inbound: Inbound, messageId: string): Pro
       .forUpdate()
       .executeTakeFirstOrThrow();
     if (row.status === "processed" || row.status === "ignored") return { status: "done" } as const;
-    const existing = await existingMessage(trx, inbound.workspaceId, messageId);
+    const existing = await trx
+      .selectFrom("messages")
+      .select(["id", "ticket_id"])
+      .where("workspace_id", "=", inbound.workspaceId)
+      .where("channel", "=", "email")
+      .where("external_id", "=", messageId)
+      .executeTakeFirst();
     if (!existing) throw new Error("a message with this Message-ID exists but could not be found");
     const outcome = { status: "processed", ticketId: existing.ticket_id, messageId: existing.id } as const;
-    await finish(trx, inbound, outcome);
+    await finish(trx, [{ inbound, outcome }]);
     return outcome;
   });
 }
@@ -365,12 +283,24 @@ function errorMessage(err: unknown): string {
   return message.replace(/\s+/g, " ").slice(0, 500) || "unknown error";
 }
 
-async function recordFailure(db: Db, inbound: Inbound, err: unknown) {
+// Failed, with the next try due after a pause that doubles with each attempt (5 s, 10 s, ... up
+// to 10 minutes); after MAX_ATTEMPTS the row waits for an admin's retry.
+async function recordFailure(db: Db, item: InboundItem, err: unknown, deps: ProcessDeps) {
+  deps.log?.warn(
+    { err: errorMessage(err), workspaceId: item.workspaceId, inboundId: item.inboundId },
+    "inbound email failed",
+  );
   await db
     .updateTable("inbound_emails")
-    .set((eb) => ({ status: "failed", reason: errorMessage(err), attempts: eb("attempts", "+", 1) }))
-    .where("workspace_id", "=", inbound.workspaceId)
-    .where("id", "=", inbound.id)
+    .set((eb) => ({
+      status: "failed",
+      reason: errorMessage(err),
+      attempts: eb("attempts", "+", 1),
+      retry_at: sql<Date>`now() + least(${RETRY_BASE_SECONDS} * power(2, attempts), ${RETRY_MAX_SECONDS})
+        * interval '1 second'`,
+    }))
+    .where("workspace_id", "=", item.workspaceId)
+    .where("id", "=", item.inboundId)
     .where("status", "in", ["received", "failed"])
     .execute()
     .catch(() => {});

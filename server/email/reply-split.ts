@@ -103,18 +103,48 @@ function alignToOriginal(
 const RULE_LINE = /^\s*[-_=*~]{5,}\s*$/;
 const MAX_SIGNATURE_LINES = 15;
 
-function senderPatterns(sender: Sender | null): RegExp[] {
+// The words a closing block may name its sender by: name, first name, address, local part.
+function senderWords(sender: Sender | null): string[] {
   if (!sender) return [];
-  const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const words = [
     sender.name.trim(),
     sender.name.trim().split(/\s+/)[0],
     sender.address.trim(),
     sender.address.split("@")[0],
   ];
-  return [...new Set(words.filter((w) => w.length >= 3))].map(
-    (w) => new RegExp(`(^|[^\\p{L}\\d])${literal(w)}($|[^\\p{L}\\d])`, "iu"),
-  );
+  return [...new Set(words.filter((w) => w.length >= 3))];
+}
+
+const NOT_ASCII = /[^\p{ASCII}]/u;
+const isWordCode = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+// Unicode patterns for lines or words outside ASCII; compiling one costs far more than matching
+// (about 0.4 ms each, on every mail), so they are kept, and ASCII is matched without them.
+const unicodePatterns = new Map<string, RegExp>();
+
+function unicodePattern(word: string): RegExp {
+  let pattern = unicodePatterns.get(word);
+  if (!pattern) {
+    const literal = word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    pattern = new RegExp(`(^|[^\\p{L}\\d])${literal}($|[^\\p{L}\\d])`, "iu");
+    if (unicodePatterns.size >= 1000) unicodePatterns.clear();
+    unicodePatterns.set(word, pattern);
+  }
+  return pattern;
+}
+
+// Whether `line` holds `word` as a whole word (not inside a longer run of letters or digits),
+// ignoring case.
+export function namesWord(line: string, word: string): boolean {
+  if (NOT_ASCII.test(line) || NOT_ASCII.test(word)) return unicodePattern(word).test(line);
+  const haystack = line.toLowerCase();
+  const needle = word.toLowerCase();
+  for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + 1)) {
+    const before = at === 0 || !isWordCode(haystack.charCodeAt(at - 1));
+    const end = at + needle.length;
+    const after = end === haystack.length || !isWordCode(haystack.charCodeAt(end));
+    if (before && after) return true;
+  }
+  return false;
 }
 
 function withTrailingSignature(segments: ReplySegment[], sender: Sender | null): ReplySegment[] {
@@ -131,12 +161,12 @@ function withTrailingSignature(segments: ReplySegment[], sender: Sender | null):
     if (RULE_LINE.test(lines[i])) start = i;
   }
   if (start < 0) {
-    const patterns = senderPatterns(sender);
+    const words = senderWords(sender);
     let block = end;
     while (block > 0 && lines[block - 1].trim()) block--;
     const closing = lines.slice(block, end);
     const short = closing.length <= 8 && closing.every((l) => l.length <= 80);
-    if (block > 0 && short && closing.some((l) => patterns.some((p) => p.test(l)))) start = block;
+    if (block > 0 && short && closing.some((l) => words.some((w) => namesWord(l, w)))) start = block;
   }
   if (start < 0 || !lines.slice(0, start).some((l) => l.trim())) return segments;
   return [

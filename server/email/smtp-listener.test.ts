@@ -11,6 +11,7 @@ import { pino } from "pino";
 import { SecretBox } from "../auth/secret-box.ts";
 import { loadConfig } from "../config.ts";
 import { buildWorkspace, type TestWorkspace, useTestApp } from "../test/harness.ts";
+import { MailboxDirectory } from "./mailbox-directory.ts";
 import { createMailbox } from "./mailboxes.ts";
 import { type SmtpListenerOptions, startSmtpListener } from "./smtp-listener.ts";
 
@@ -33,7 +34,7 @@ async function listen(
   const accepted: { workspaceId: number; inboundId: number }[] = [];
   const listener = await startSmtpListener({
     db: ctx().database.db,
-    queue: null,
+    mailboxes: new MailboxDirectory(ctx().database.db),
     config: config.email,
     log,
     onAccepted: (a) => accepted.push(a),

@@ -2,28 +2,23 @@ import { readFileSync } from "node:fs";
 import type { FastifyBaseLogger } from "fastify";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
 import type { EmailConfig } from "../config.ts";
-import { type Db, inTransaction } from "../db/connection.ts";
-import type { JobQueue } from "../jobs/queue.ts";
-import {
-  type Accepted,
-  type AcceptInput,
-  acceptInboundEmail,
-  type MailboxTarget,
-  mailboxForAddress,
-} from "./accept.ts";
+import type { Db } from "../db/connection.ts";
+import { type Accepted, type AcceptInput, acceptInboundEmails } from "./accept.ts";
+import type { KnownMailbox, MailboxDirectory } from "./mailbox-directory.ts";
+import type { InboundItem } from "./process.ts";
 
 // Parley's own SMTP door, for MX records or a relay pointing at it. The promise to the sender:
-// 250 means the raw message is committed to the database (and its processing queued); any
-// failure before that is a 4xx, so the sending MTA keeps the message and retries.
+// 250 means the raw message is committed to the database, where its row waits to be processed;
+// any failure before that is a 4xx, so the sending MTA keeps the message and retries.
 
 export interface SmtpListenerOptions {
   db: Db;
-  queue: JobQueue | null;
+  mailboxes: MailboxDirectory;
   config: EmailConfig;
   log: FastifyBaseLogger;
-  // Called after commit for each newly stored message: the fast path into processing. The queued
-  // job is the safety net if this process dies before processing it.
-  onAccepted?: (accepted: { workspaceId: number; inboundId: number }) => void;
+  // Called after commit for each newly stored message: the fast path into processing. The stored
+  // row is the safety net if this process dies before processing it (the pipeline's sweep).
+  onAccepted?: (accepted: InboundItem) => void;
 }
 
 export interface SmtpListener {
@@ -32,6 +27,7 @@ export interface SmtpListener {
 }
 
 const MAX_BATCH = 100;
+const MAX_BATCH_BYTES = 32 * 1024 * 1024;
 
 class SmtpError extends Error {
   readonly responseCode: number;
@@ -62,56 +58,64 @@ class MinuteCounter {
   }
 }
 
-// Mail from concurrent sessions is committed together: every mail that arrived while the
-// previous commit ran goes into the next transaction, so a burst pays for one commit per batch
-// rather than one per mail. A mail's recipients (one row per mailbox) are always in the same
-// transaction: all of them are stored or none.
+// Mail from concurrent sessions is stored together: every mail that arrived while the previous
+// write ran goes into the next one, a single multi-row INSERT, so a burst pays for one statement
+// and one commit per batch rather than per mail. A mail's recipients (one row per mailbox) are
+// always in the same statement: all of them are stored or none.
 class GroupCommit {
   readonly #db: Db;
-  readonly #queue: JobQueue | null;
-  #pending: { inputs: AcceptInput[]; resolve: (a: Accepted[]) => void; reject: (err: unknown) => void }[] =
-    [];
+  #pending: {
+    inputs: AcceptInput[];
+    bytes: number;
+    resolve: (a: Accepted[]) => void;
+    reject: (err: unknown) => void;
+  }[] = [];
   #flushing = false;
 
-  constructor(db: Db, queue: JobQueue | null) {
+  constructor(db: Db) {
     this.#db = db;
-    this.#queue = queue;
   }
 
   accept(inputs: AcceptInput[]): Promise<Accepted[]> {
+    const bytes = inputs.reduce((n, input) => n + input.raw.length, 0);
     return new Promise((resolve, reject) => {
-      this.#pending.push({ inputs, resolve, reject });
+      this.#pending.push({ inputs, bytes, resolve, reject });
       if (!this.#flushing) void this.#flush();
     });
   }
 
-  #store(trx: Db, inputs: AcceptInput[]) {
-    return inputs.reduce<Promise<Accepted[]>>(
-      async (done, input) => [...(await done), await acceptInboundEmail(trx, this.#queue, input)],
-      Promise.resolve([]),
-    );
+  // The next batch: up to MAX_BATCH mails and MAX_BATCH_BYTES of them (at least one mail).
+  #take() {
+    let bytes = 0;
+    let count = 0;
+    while (count < this.#pending.length && count < MAX_BATCH) {
+      bytes += this.#pending[count].bytes;
+      if (count > 0 && bytes > MAX_BATCH_BYTES) break;
+      count++;
+    }
+    return this.#pending.splice(0, count);
   }
 
   async #flush() {
     this.#flushing = true;
     while (this.#pending.length > 0) {
-      const batch = this.#pending.splice(0, MAX_BATCH);
+      const batch = this.#take();
       try {
-        const results = await inTransaction(this.#db, async (trx) => {
-          const out: Accepted[][] = [];
-          for (const item of batch) out.push(await this.#store(trx, item.inputs));
-          return out;
-        });
-        for (const [i, item] of batch.entries()) item.resolve(results[i]);
+        const results = await acceptInboundEmails(
+          this.#db,
+          batch.flatMap((item) => item.inputs),
+        );
+        let at = 0;
+        for (const item of batch) {
+          item.resolve(results.slice(at, at + item.inputs.length));
+          at += item.inputs.length;
+        }
       } catch (err) {
         if (batch.length === 1) batch[0].reject(err);
         // One mail that cannot be stored must not fail the others with it: each goes again alone.
         else
           for (const item of batch)
-            await inTransaction(this.#db, (trx) => this.#store(trx, item.inputs)).then(
-              item.resolve,
-              item.reject,
-            );
+            await acceptInboundEmails(this.#db, item.inputs).then(item.resolve, item.reject);
       }
     }
     this.#flushing = false;
@@ -135,7 +139,7 @@ function readMessage(stream: SMTPServerDataStream, limit: number): Promise<Buffe
 }
 
 export async function startSmtpListener(options: SmtpListenerOptions): Promise<SmtpListener | null> {
-  const { db, queue, config, log } = options;
+  const { db, mailboxes, config, log } = options;
   const listenPort = config.smtpListenPort;
   if (listenPort === null) return null;
   // Both answers over a limit are temporary, so a legitimate sender only slows down.
@@ -143,7 +147,7 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
   const messages = new MinuteCounter(config.smtpMaxMessagesPerMinute);
   const maxBytes = config.smtpMaxMb * 1024 * 1024;
   // The mailboxes the recipients of the current mail transaction resolved to.
-  const recipients = new WeakMap<SMTPServerSession, Map<string, MailboxTarget>>();
+  const recipients = new WeakMap<SMTPServerSession, Map<string, KnownMailbox>>();
   const inFlight = new Set<Promise<unknown>>();
   let stopping = false;
   const tls =
@@ -151,15 +155,15 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
       ? { cert: readFileSync(config.smtpTlsCert), key: readFileSync(config.smtpTlsKey) }
       : null;
 
-  const commits = new GroupCommit(db, queue);
+  const commits = new GroupCommit(db);
   const deliver = async (session: SMTPServerSession, raw: Buffer) => {
     const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
     const perMailbox = new Map<string, AcceptInput>();
     for (const [address, target] of recipients.get(session) ?? []) {
-      const key = `${target.workspaceId}:${target.mailboxId}`;
+      const key = `${target.workspaceId}:${target.id}`;
       const input = perMailbox.get(key) ?? {
         workspaceId: target.workspaceId,
-        mailboxId: target.mailboxId,
+        mailboxId: target.id,
         source: "smtp",
         raw,
         envelope: { mailFrom, rcptTo: [], remoteAddress: session.remoteAddress },
@@ -171,7 +175,8 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
     const inputs = [...perMailbox.values()];
     const accepted = await commits.accept(inputs);
     accepted.forEach((a, i) => {
-      if (!a.duplicate) options.onAccepted?.({ workspaceId: inputs[i].workspaceId, inboundId: a.id });
+      const { workspaceId, mailboxId } = inputs[i];
+      if (!a.duplicate) options.onAccepted?.({ workspaceId, inboundId: a.id, mailboxId, raw });
     });
     return accepted;
   };
@@ -203,7 +208,7 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
       callback();
     },
     onRcptTo(address, session, callback) {
-      mailboxForAddress(db, address.address).then(
+      mailboxes.recipient(address.address).then(
         (target) => {
           if (!target) return callback(new SmtpError(550, `No such mailbox here: ${address.address}`));
           recipients.get(session)?.set(address.address, target);

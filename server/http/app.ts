@@ -17,6 +17,7 @@ import type { Config } from "../config.ts";
 import { contactRoutes } from "../contacts/routes.ts";
 import type { Database$, Db } from "../db/connection.ts";
 import { inboundRoutes } from "../email/inbound-routes.ts";
+import type { RunningEmail } from "../email/start.ts";
 import { mailboxRoutes } from "../email/mailbox-routes.ts";
 import { emailTemplateRoutes } from "../email/template-routes.ts";
 import { fieldRoutes } from "../fields/routes.ts";
@@ -44,6 +45,7 @@ declare module "fastify" {
     database: Database$;
     config: Config;
     queue: JobQueue | null;
+    email: RunningEmail | null;
   }
   interface FastifyRequest {
     // Set by the auth hook on every route that is not marked public.
@@ -66,6 +68,8 @@ export interface AppOptions {
   realtime?: RealtimeOptions;
   // The job queue; null in tests that run without workers (work is then done in-process).
   queue?: JobQueue | null;
+  // The running email channel; without it, uploaded mail is processed before the answer.
+  email?: RunningEmail | null;
   // Serve the built agent app (app/dist) at /; off in API tests.
   webApp?: boolean;
 }
@@ -129,6 +133,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate("database", options.database);
   app.decorate("config", options.config);
   app.decorate("queue", options.queue ?? null);
+  app.decorate("email", options.email ?? null);
   app.decorateRequest("actor", null as never);
 
   const serveApp = options.webApp === true && appIsBuilt();

@@ -1,0 +1,304 @@
+import { sql } from "kysely";
+import { systemActor } from "../auth/actor.ts";
+import { findOrCreateContactByEmail, normalizeEmail } from "../contacts/service.ts";
+import type { Db } from "../db/connection.ts";
+import type { FileStore } from "../files/store.ts";
+import { appendEvent } from "../tickets/events.ts";
+import { addCustomerMessage } from "../tickets/messages.ts";
+import type { TicketRow } from "../tickets/present.ts";
+import { createTicket } from "../tickets/service.ts";
+import { channelMetaFor, messageBody, resolveInlineImages, storeAttachments } from "./inbound-content.ts";
+import { MAX_PARTICIPANTS, otherRecipients, ownMailboxes, senderOf } from "./inbound-senders.ts";
+import type { MailboxDirectory } from "./mailbox-directory.ts";
+import { markBounced, withInboundMailbox } from "./outbox.ts";
+import type { ParsedEmail } from "./parse.ts";
+import { findThread } from "./threading.ts";
+import { normalizedSubject } from "./ticket-token.ts";
+
+// What a stored mail becomes, decided and written inside the transaction of a batch of mails
+// (process.ts): nothing (ignored, with the reason), a new ticket, or a message on a ticket. The
+// batch shares what several mails would otherwise each ask the database: the messages known by
+// Message-ID, the contacts by address, whether they are blocked, the mailboxes.
+
+export type ProcessOutcome =
+  | { status: "processed"; ticketId: number; messageId: number }
+  | { status: "ignored"; reason: string }
+  // Nothing to do: processed or ignored before (a second run, or another process won).
+  | { status: "done" };
+
+// A new ticket's opening message id is read once for the whole batch, at its end.
+export type Delivered = ProcessOutcome | { status: "processed"; ticketId: number; messageId: null };
+
+export interface Inbound {
+  workspaceId: number;
+  id: number;
+  mailboxId: number;
+}
+
+export interface PreparedMail {
+  inbound: Inbound;
+  parsed: ParsedEmail;
+  // Canonical Message-ID ("<id@host>"), the key of the message it becomes.
+  messageId: string | null;
+}
+
+interface Contact {
+  id: number;
+  organization_id: number | null;
+}
+
+export class BatchScope {
+  readonly trx: Db;
+  readonly fileStore: FileStore;
+  readonly mailboxes: MailboxDirectory;
+  // Files written to the store by this batch: deleted if its transaction fails.
+  readonly written: string[] = [];
+  // "workspace:<message-id>" of messages that exist, found up front or made by this batch.
+  readonly #messages = new Map<string, { ticketId: number; messageId: number | null }>();
+  readonly #contacts = new Map<string, Contact>();
+  readonly #blocked = new Map<string, boolean>();
+
+  constructor(trx: Db, fileStore: FileStore, mailboxes: MailboxDirectory) {
+    this.trx = trx;
+    this.fileStore = fileStore;
+    this.mailboxes = mailboxes;
+  }
+
+  // One statement for the whole batch: which of its Message-IDs are messages already.
+  async findMessages(mails: PreparedMail[]) {
+    const keyed = mails.filter((m) => m.messageId !== null);
+    if (keyed.length === 0) return;
+    const rows = await this.trx
+      .selectFrom("messages")
+      .select(["workspace_id", "external_id", "id", "ticket_id"])
+      .where(
+        sql<boolean>`(workspace_id, external_id) in (select * from unnest(
+          ${keyed.map((m) => m.inbound.workspaceId)}::bigint[], ${keyed.map((m) => m.messageId)}::text[]))`,
+      )
+      .where("channel", "=", "email")
+      .execute();
+    for (const r of rows)
+      this.#messages.set(`${r.workspace_id}:${r.external_id}`, { ticketId: r.ticket_id, messageId: r.id });
+  }
+
+  knownMessage(mail: PreparedMail) {
+    return mail.messageId ? this.#messages.get(`${mail.inbound.workspaceId}:${mail.messageId}`) : undefined;
+  }
+
+  remember(mail: PreparedMail, ticketId: number, messageId: number | null) {
+    if (mail.messageId)
+      this.#messages.set(`${mail.inbound.workspaceId}:${mail.messageId}`, { ticketId, messageId });
+  }
+
+  // The same sender twice in a batch is one lookup.
+  async contact(workspaceId: number, address: string, name: string): Promise<Contact> {
+    const key = `${workspaceId}:${normalizeEmail(address)}`;
+    const cached = this.#contacts.get(key);
+    if (cached) return cached;
+    const contact = await findOrCreateContactByEmail(this.trx, workspaceId, address, name);
+    this.#contacts.set(key, contact);
+    return contact;
+  }
+
+  // Whether each contact is blocked, in one statement for those not asked about before.
+  async loadBlocked(contacts: { workspaceId: number; id: number }[]) {
+    const missing = contacts.filter((c) => !this.#blocked.has(`${c.workspaceId}:${c.id}`));
+    if (missing.length === 0) return;
+    const rows = await this.trx
+      .selectFrom("contacts")
+      .select(["workspace_id", "id", "blocked"])
+      .where(
+        sql<boolean>`(workspace_id, id) in (select * from unnest(
+          ${missing.map((c) => c.workspaceId)}::bigint[], ${missing.map((c) => c.id)}::bigint[]))`,
+      )
+      .execute();
+    for (const r of rows) this.#blocked.set(`${r.workspace_id}:${r.id}`, r.blocked);
+  }
+
+  isBlocked(workspaceId: number, contactId: number) {
+    return this.#blocked.get(`${workspaceId}:${contactId}`) === true;
+  }
+}
+
+// The first pass over a mail: whether it is to be ignored, is already a message, or whose it is.
+// It writes only a bounce's mark on the outbound mail it reports on, and the sender's contact on
+// first sight.
+export type Screened = { outcome: ProcessOutcome } | { author: Contact };
+
+export async function screenMail(scope: BatchScope, mail: PreparedMail): Promise<Screened> {
+  const ignored = await ignoreReason(scope, mail.inbound, mail.parsed);
+  if (ignored) return { outcome: { status: "ignored", reason: ignored } };
+  const known = scope.knownMessage(mail);
+  if (known?.messageId)
+    return { outcome: { status: "processed", ticketId: known.ticketId, messageId: known.messageId } };
+  const authorAddress = await senderOf(scope.trx, scope.mailboxes, mail.parsed);
+  if (!authorAddress) return { outcome: { status: "ignored", reason: "no sender address" } };
+  const author = await scope.contact(mail.inbound.workspaceId, authorAddress.address, authorAddress.name);
+  return { author };
+}
+
+// The second pass: the mail becomes a new ticket or a message on the ticket it threads onto.
+export async function deliverMail(
+  scope: BatchScope,
+  mail: PreparedMail,
+  author: Contact,
+): Promise<Delivered> {
+  const { trx } = scope;
+  const { inbound, parsed } = mail;
+  const ws = inbound.workspaceId;
+  // A mail earlier in this batch with the same Message-ID (sent to two mailboxes) is this one.
+  const known = scope.knownMessage(mail);
+  if (known)
+    return { status: "processed", ticketId: known.ticketId, messageId: known.messageId } as Delivered;
+  if (scope.isBlocked(ws, author.id)) return { status: "ignored", reason: "sender blocked" };
+  const mailbox = await scope.mailboxes.byId(ws, inbound.mailboxId, trx);
+  if (!mailbox) throw new Error("the mailbox of this mail no longer exists");
+  const settings = mailbox.settings;
+  const actor = systemActor(ws);
+  const match = await findThread(trx, ws, parsed);
+
+  let target: TicketRow | null = match?.ticket ?? null;
+  let flagged: string | null = null;
+  if (target && !(await isParticipant(trx, target, author.id))) {
+    if (settings.nonParticipantReplies === "new_ticket") target = null;
+    else flagged = "non_participant";
+  }
+  if (
+    target &&
+    settings.newTicketOnSubjectChange &&
+    parsed.subject.trim() !== "" &&
+    normalizedSubject(parsed.subject) !== normalizedSubject(target.subject)
+  ) {
+    target = null;
+    flagged = null;
+  }
+
+  const attachments = await storeAttachments(trx, scope.fileStore, ws, parsed, scope.written);
+  const { body, html } = messageBody(parsed);
+  const content = {
+    body,
+    html: resolveInlineImages(html, attachments.inline),
+    channelMeta: channelMetaFor(parsed, inbound, attachments, flagged),
+    externalId: mail.messageId,
+    attachmentIds: attachments.ids,
+  };
+
+  if (!target) {
+    // The receipt, if the mailbox sends one, goes out from the mailbox the mail came in through.
+    const ticket = await withInboundMailbox(mailbox, () =>
+      createTicket(trx, actor, {
+        subject: ticketSubject(parsed.subject),
+        requester: { id: author.id },
+        groupId: mailbox.groupId,
+        channel: "email",
+        comment: { body: content.body, html: content.html ?? undefined },
+        channelMessage: content,
+      }),
+    );
+    scope.remember(mail, ticket.id, null);
+    await addParticipants(trx, ticket, await recipientContacts(scope, ws, parsed, author.id));
+    return { status: "processed", ticketId: ticket.id, messageId: null };
+  }
+
+  const added = await addCustomerMessage(trx, actor, target, {
+    contactId: author.id,
+    channel: "email",
+    ...content,
+  });
+  scope.remember(mail, added.ticket.id, added.message.id);
+  if (flagged) {
+    await appendEvent(trx, actor, added.ticket, "message.flagged", {
+      messageId: added.message.id,
+      flag: flagged,
+      contactId: author.id,
+    });
+  } else {
+    // Someone who is not on the ticket does not get to add others to it.
+    await addParticipants(trx, added.ticket, await recipientContacts(scope, ws, parsed, author.id));
+  }
+  return { status: "processed", ticketId: added.ticket.id, messageId: added.message.id };
+}
+
+// Mail that must never become a ticket or be answered: our own mail coming back (a loop), bounces
+// and auto-replies. The raw mail stays stored with the reason, for admins to look at.
+async function ignoreReason(
+  scope: BatchScope,
+  inbound: Inbound,
+  parsed: ParsedEmail,
+): Promise<string | null> {
+  if (parsed.headers["x-parley-loop"]?.length) return "mail loop: carries Parley's own loop header";
+  // From only: a list or forwarding service may set Reply-To to our own address on real mail.
+  if (parsed.from && (await ownMailboxes(scope.trx, scope.mailboxes, [parsed.from.address])).size > 0)
+    return "mail loop: sent from a Parley mailbox";
+  if (parsed.auto.isBounce) return recordBounce(scope.trx, inbound, parsed);
+  if (parsed.auto.isAutoReply) return `auto-reply${parsed.auto.reason ? `: ${parsed.auto.reason}` : ""}`;
+  return null;
+}
+
+// The outbound mail the bounce reports on is marked bounced (and its ticket told) in the same
+// transaction; a bounce of something Parley did not send is only recorded here.
+async function recordBounce(trx: Db, inbound: Inbound, parsed: ParsedEmail): Promise<string> {
+  const bounce = parsed.auto.bounce;
+  const details = {
+    recipient: bounce?.recipient ?? null,
+    status: bounce?.status ?? null,
+    action: bounce?.action ?? null,
+    inboundId: inbound.id,
+  };
+  const original = bounce?.originalMessageId ?? parsed.inReplyTo[0] ?? null;
+  const marked = original ? await markBounced(trx, inbound.workspaceId, original, details) : null;
+  const summary = [details.recipient, details.status, details.action].filter(Boolean).join(" ");
+  const what = marked ? `bounce of outbound mail ${marked.outboundId}` : "bounce";
+  return `${what}${summary ? `: ${summary}` : ""}`.slice(0, 500);
+}
+
+function ticketSubject(subject: string): string {
+  const clean = subject.replace(/\s+/g, " ").trim();
+  return clean ? [...clean].slice(0, 500).join("") : "(no subject)";
+}
+
+async function isParticipant(trx: Db, ticket: TicketRow, contactId: number) {
+  if (ticket.requester_id === contactId) return true;
+  const row = await trx
+    .selectFrom("ticket_participants")
+    .select("contact_id")
+    .where("workspace_id", "=", ticket.workspace_id)
+    .where("ticket_id", "=", ticket.id)
+    .where("contact_id", "=", contactId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+// The other people the mail went to (To and Cc), minus Parley's own mailboxes and the sender:
+// they hear the agent's replies too. Blocked contacts are left off.
+async function recipientContacts(
+  scope: BatchScope,
+  workspaceId: number,
+  parsed: ParsedEmail,
+  authorId: number,
+) {
+  const candidates = await otherRecipients(scope.trx, scope.mailboxes, parsed);
+  const contacts: Contact[] = [];
+  for (const [address, name] of candidates) {
+    if (contacts.length >= MAX_PARTICIPANTS) break;
+    const contact = await scope.contact(workspaceId, address, name);
+    if (contact.id !== authorId && !contacts.some((c) => c.id === contact.id)) contacts.push(contact);
+  }
+  await scope.loadBlocked(contacts.map((c) => ({ workspaceId, id: c.id })));
+  return contacts.filter((c) => !scope.isBlocked(workspaceId, c.id)).map((c) => c.id);
+}
+
+async function addParticipants(trx: Db, ticket: TicketRow, contactIds: number[]) {
+  const ids = [...new Set(contactIds)].filter((id) => id !== ticket.requester_id);
+  if (ids.length === 0) return;
+  const added = await trx
+    .insertInto("ticket_participants")
+    .values(ids.map((id) => ({ workspace_id: ticket.workspace_id, ticket_id: ticket.id, contact_id: id })))
+    .onConflict((oc) => oc.doNothing())
+    .returning("contact_id")
+    .execute();
+  if (added.length === 0) return;
+  await appendEvent(trx, systemActor(ticket.workspace_id), ticket, "ticket.participants_added", {
+    contactIds: added.map((r) => r.contact_id),
+  });
+}
