@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { useE2e } from "./harness.ts";
+import { AGENT_PASSWORD, useE2e } from "./harness.ts";
 
 const e2e = useE2e();
 
@@ -208,5 +208,23 @@ test("an admin adds, corrects and deletes canned responses from the picker", asy
     .getByRole("option", { name: /Shipping time/ })
     .click();
   await page.getByRole("textbox", { name: "Reply" }).getByText("Hi mo, parcels take 3 days.").waitFor();
+  await context.close();
+});
+
+test("a light agent writes internal notes only", async () => {
+  const { api, newAgentPage } = e2e();
+  await api.createAgent("Lee Light", "lee.light@e2e.test", { role: "light_agent" });
+  const ticket = await api.createTicket("Second opinion", "pat@customer.test");
+  const { context, page } = await newAgentPage("lee.light@e2e.test", AGENT_PASSWORD);
+  await page.goto(`/tickets/${ticket.id}`);
+  const editor = page.getByRole("textbox", { name: "Internal note" });
+  await editor.waitFor();
+  assert.equal(await page.getByRole("radio", { name: "Public reply" }).count(), 0);
+  assert.equal(await page.getByRole("button", { name: "Send and set status" }).count(), 0);
+  await page.keyboard.press("r");
+  await page.locator('[aria-label="Internal note"]:focus').waitFor();
+  await editor.fill("Looks like a billing bug to me.");
+  await page.getByRole("button", { name: "Add note" }).click();
+  await page.getByRole("article", { name: "Internal note by Lee Light" }).waitFor();
   await context.close();
 });

@@ -43,7 +43,9 @@ const newestId = (messages: Message[] | undefined) => Math.max(0, ...(messages ?
 
 export function Composer({ ticket, me, onTypingChange, onReview, composerRef }: ComposerProps) {
   const queryClient = useQueryClient();
-  const [kind, setKind] = useState<ComposerKind>("reply");
+  // Light agents write internal notes only (the API refuses their replies).
+  const canReply = me.role !== "light_agent";
+  const [kind, setKind] = useState<ComposerKind>(canReply ? "reply" : "note");
   const [empty, setEmpty] = useState(true);
   const [checking, setChecking] = useState(false);
   const [warning, setWarning] = useState<{ newer: Message[]; status?: TicketStatus } | null>(null);
@@ -68,7 +70,7 @@ export function Composer({ ticket, me, onTypingChange, onReview, composerRef }: 
 
   useImperativeHandle(composerRef, () => ({
     start(next) {
-      setKind(next);
+      setKind(canReply ? next : "note");
       if (editor.current) editor.current.focus();
       else focusWhenReady.current = true;
     },
@@ -163,7 +165,7 @@ export function Composer({ ticket, me, onTypingChange, onReview, composerRef }: 
       onDrop={onDrop}
     >
       <div className="composer-tabs" role="radiogroup" aria-label="Message kind">
-        {(["reply", "note"] as const).map((value) => (
+        {(canReply ? (["reply", "note"] as const) : (["note"] as const)).map((value) => (
           <label key={value} className={kind === value ? "is-selected" : undefined}>
             <input type="radio" name="kind" checked={kind === value} onChange={() => setKind(value)} />{" "}
             {value === "reply" ? "Public reply" : "Internal note"}
@@ -221,6 +223,7 @@ export function Composer({ ticket, me, onTypingChange, onReview, composerRef }: 
         <SendButton
           label={sendLabel}
           disabled={busy || empty || files.uploading}
+          canSetStatus={canReply}
           onSend={(status) => void send(status)}
         />
       </div>
