@@ -23,7 +23,13 @@ export function CannedPicker({ onPick, canManage }: CannedPickerProps) {
       <Popover.Root open={open} onOpenChange={setOpen}>
         <Popover.Trigger className="btn btn-secondary">Canned responses</Popover.Trigger>
         <Popover.Portal>
-          <Popover.Content className="canned-picker" align="start" side="top" sideOffset={6}>
+          <Popover.Content
+            className="canned-picker"
+            aria-label="Insert a canned response"
+            align="start"
+            side="top"
+            sideOffset={6}
+          >
             <CannedSearch
               onPick={(response) => {
                 setOpen(false);

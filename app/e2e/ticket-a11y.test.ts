@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { useE2e } from "./harness.ts";
+
+const e2e = useE2e();
+
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+// axe-core run in the page: serious and critical findings fail the test.
+async function seriousViolations(page: Page): Promise<string[]> {
+  const source = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+  // Evaluated over the DevTools protocol: the page's CSP (no inline scripts) does not apply.
+  await page.evaluate(source);
+  const violations = (await page.evaluate(
+    "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations)",
+  )) as Violation[];
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}
+
+test("the ticket page, its composer, canned response picker and mention list pass axe's serious checks", async () => {
+  const { api, newAgentPage } = e2e();
+  await api.post("/api/v1/canned-responses", { title: "Thanks", body: "Thanks, {{requester.first_name}}!" });
+  const ticket = await api.createTicket("Accessible ticket", "ada@customer.test", "Hello there.");
+  await api.post(`/api/v1/tickets/${ticket.id}/messages`, { body: "A note.", kind: "note" });
+  const { context, page } = await newAgentPage();
+  await page.goto(`/tickets/${ticket.id}`);
+  await page.getByRole("textbox", { name: "Reply" }).waitFor();
+  await page.getByRole("article", { name: /^Internal note by/ }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+
+  await page.getByRole("button", { name: "Canned responses" }).click();
+  await page.getByRole("listbox", { name: "Canned responses" }).getByRole("option").first().waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.keyboard.press("Escape");
+
+  await page.getByRole("radio", { name: "Internal note" }).check();
+  await page.getByRole("textbox", { name: "Internal note" }).pressSequentially("@");
+  await page.getByRole("listbox", { name: "Mention an agent" }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await context.close();
+});
