@@ -23,7 +23,7 @@ const adminActor = (ws: TestWorkspace): UserActor => ({
   scopes: null,
 });
 
-const newQueue = () => new TicketCreationQueue(ctx().database.db, { maxBatch: 64, maxInFlight: 1 });
+const newQueue = () => new TicketCreationQueue(ctx().database.db, { maxBatch: 64 });
 
 const input = (i: number, extra: Partial<CreateTicketInput> = {}): CreateTicketInput => ({
   subject: `Batch ticket ${i}`,

@@ -47,8 +47,6 @@ type Result = { outcome: Outcome<TicketView> } | { error: unknown } | "alone";
 export interface CreationQueueOptions {
   // Most requests written by one transaction.
   maxBatch: number;
-  // Batches in flight at once: 1 on PGlite, whose one connection serializes them anyway.
-  maxInFlight: number;
   log?: FastifyBaseLogger;
 }
 
@@ -57,12 +55,18 @@ export interface CreationQueueOptions {
 // its tickets and one commit, so PostgreSQL parses, plans and flushes the WAL once per batch
 // instead of once per ticket. With nobody else waiting a batch is one request, written at once.
 // Each request still gets its own answer and its own error (docs/tickets.md, "Many at once").
+//
+// One batch is written at a time per process. Two at a time were measured too: with 64 callers
+// they split into batches of about 20 instead of two alternating groups of about 32, and a
+// ticket cost more CPU; on PGlite the one connection serializes them anyway.
 export class TicketCreationQueue {
   readonly #db: Db;
   readonly #options: CreationQueueOptions;
   #waiting: Pending[] = [];
-  #inFlight = 0;
+  #writing = false;
   #scheduled = false;
+  // Requests being written on their own (see Result), outside any batch.
+  #alone = 0;
   #drained: (() => void)[] = [];
 
   constructor(db: Db, options: CreationQueueOptions) {
@@ -85,27 +89,31 @@ export class TicketCreationQueue {
 
   // Resolves once nothing waits and nothing is being written (for shutdown).
   drain(): Promise<void> {
-    if (this.#waiting.length === 0 && this.#inFlight === 0) return Promise.resolve();
+    if (this.#idle()) return Promise.resolve();
     return new Promise((resolve) => this.#drained.push(resolve));
+  }
+
+  #idle() {
+    return this.#waiting.length === 0 && !this.#writing && this.#alone === 0;
+  }
+
+  #settle() {
+    if (this.#idle()) for (const done of this.#drained.splice(0)) done();
   }
 
   // On the next turn of the event loop, so requests parsed in this one join the same batch.
   #schedule() {
-    if (this.#scheduled || this.#inFlight >= this.#options.maxInFlight || this.#waiting.length === 0) return;
+    if (this.#scheduled || this.#writing || this.#waiting.length === 0) return;
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
-      while (this.#inFlight < this.#options.maxInFlight && this.#waiting.length > 0) {
-        const batch = this.#take();
-        this.#inFlight++;
-        void this.#run(batch).finally(() => {
-          this.#inFlight--;
-          this.#schedule();
-          if (this.#waiting.length === 0 && this.#inFlight === 0) {
-            for (const done of this.#drained.splice(0)) done();
-          }
-        });
-      }
+      if (this.#writing || this.#waiting.length === 0) return;
+      this.#writing = true;
+      void this.#run(this.#take()).finally(() => {
+        this.#writing = false;
+        this.#schedule();
+        this.#settle();
+      });
     });
   }
 
@@ -140,14 +148,20 @@ export class TicketCreationQueue {
       );
       results = batch.map(() => "alone");
     }
-    const alone: Promise<void>[] = [];
     results.forEach((result, i) => {
       const p = batch[i];
-      if (result === "alone") alone.push(createAlone(this.#db, p).then(p.resolve, p.reject));
-      else if ("error" in result) p.reject(result.error);
+      if (result === "alone") {
+        // Not awaited: the next batch need not wait for a straggler's own transaction.
+        this.#alone++;
+        void createAlone(this.#db, p)
+          .then(p.resolve, p.reject)
+          .finally(() => {
+            this.#alone--;
+            this.#settle();
+          });
+      } else if ("error" in result) p.reject(result.error);
       else p.resolve(result.outcome);
     });
-    await Promise.all(alone);
   }
 }
 

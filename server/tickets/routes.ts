@@ -33,11 +33,7 @@ function versionFromIfMatch(header: string | undefined): number | undefined {
 
 export const ticketRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Concurrent creations are written together (group commit); see create-queue.ts.
-  const creations = new TicketCreationQueue(app.db, {
-    maxBatch: 64,
-    maxInFlight: app.database.kind === "pglite" ? 1 : 2,
-    log: app.log,
-  });
+  const creations = new TicketCreationQueue(app.db, { maxBatch: 100, log: app.log });
   app.addHook("onClose", () => creations.drain());
 
   app.get(
