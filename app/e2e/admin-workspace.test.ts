@@ -55,15 +55,15 @@ test("a group and a dropdown field made in admin appear on the ticket page's pro
   await panel.getByLabel("Group").selectOption({ label: "Logistics" });
   await panel.getByLabel("Carrier").selectOption("FedEx");
   await panel.getByText("Required to solve").waitFor();
-  for (;;) {
-    const saved = await api.get(`/api/v1/tickets/${ticket.id}`);
-    if (saved.customFields.carrier === "FedEx") {
-      const groups = await api.get("/api/v1/groups");
-      assert.equal(saved.groupId, groups.data.find((g: { name: string }) => g.name === "Logistics").id);
-      break;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  // The controlled select shows the value once the server saved it.
+  await page.waitForFunction(
+    (el) => (el as unknown as { value: string }).value === "FedEx",
+    await panel.getByLabel("Carrier").elementHandle(),
+  );
+  const saved = await api.get(`/api/v1/tickets/${ticket.id}`);
+  const groups = await api.get("/api/v1/groups");
+  assert.equal(saved.customFields.carrier, "FedEx");
+  assert.equal(saved.groupId, groups.data.find((g: { name: string }) => g.name === "Logistics").id);
 
   // A group that still holds tickets cannot be deleted; the dialog says why.
   await page.goto("/admin/groups");

@@ -15,9 +15,12 @@ async function waitForValue(locator: Locator, value: string) {
 
 // The page saves in the background; this waits until the API has the change.
 async function savedTicket(id: number, check: (ticket: Record<string, any>) => boolean) {
+  const deadline = Date.now() + 30_000;
   for (;;) {
     const ticket = await e2e().api.get(`/api/v1/tickets/${id}`);
     if (check(ticket)) return ticket;
+    if (Date.now() > deadline)
+      throw new Error(`ticket ${id} never saved as expected: ${JSON.stringify(ticket)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

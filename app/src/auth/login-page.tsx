@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useSearch } from "@tanstack/react-router";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { api, errorMessage } from "../api/client.ts";
 import type { User } from "../api/types.ts";
 import { Button } from "../ui/button.tsx";
@@ -11,6 +11,9 @@ export function LoginPage() {
   const { next } = useSearch({ from: "/login" });
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  useEffect(() => {
+    document.title = "Sign in · Parley";
+  }, []);
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const login = useMutation({

@@ -9,11 +9,23 @@ export const meKeys = {
 export const meQuery = () =>
   queryOptions({ queryKey: meKeys.me(), queryFn: () => api<User>("/api/v1/me"), staleTime: 60_000 });
 
+type MeChanges = Partial<Pick<User, "name" | "timeZone" | "signature" | "availability">>;
+
+// Shown at once (a picker that lags behind the click reads as broken) and put back if the
+// server refuses.
 export function useUpdateMe() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (changes: Partial<Pick<User, "name" | "timeZone" | "signature" | "availability">>) =>
-      api<User>("/api/v1/me", { method: "PATCH", body: changes }),
+    mutationFn: (changes: MeChanges) => api<User>("/api/v1/me", { method: "PATCH", body: changes }),
+    onMutate: async (changes) => {
+      await queryClient.cancelQueries({ queryKey: meKeys.me() });
+      const before = queryClient.getQueryData<User>(meKeys.me());
+      if (before) queryClient.setQueryData(meKeys.me(), { ...before, ...changes });
+      return { before };
+    },
+    onError: (_error, _changes, context) => {
+      if (context?.before) queryClient.setQueryData(meKeys.me(), context.before);
+    },
     onSuccess: (user) => queryClient.setQueryData(meKeys.me(), user),
   });
 }

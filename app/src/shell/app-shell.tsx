@@ -1,13 +1,20 @@
 import { useSuspenseQuery } from "@tanstack/react-query";
-import { Link, Outlet, useNavigate } from "@tanstack/react-router";
-import { useEffect } from "react";
-import { onUnauthorized } from "../api/client.ts";
+import { Link, Outlet, useNavigate, useRouter } from "@tanstack/react-router";
+import { useEffect, useState } from "react";
+import { errorMessage, onUnauthorized } from "../api/client.ts";
+import type { User } from "../api/types.ts";
 import { meQuery, useSignOut, useUpdateMe } from "../auth/queries.ts";
+import { setDisplayTimeZone } from "../ui/format.ts";
 import { RealtimeProvider, useConnectionState } from "./realtime-context.tsx";
+import { useRouteFocus } from "./route-focus.ts";
 import { ShortcutHelp } from "./shortcut-help.tsx";
 import { ShortcutProvider, useShortcuts } from "./shortcuts.tsx";
 
 export function AppShell() {
+  const { data: me } = useSuspenseQuery(meQuery());
+  // Set while rendering, before the pages below format any time.
+  setDisplayTimeZone(me.timeZone);
+  useRouteFocus();
   useEffect(() => {
     const stop = onUnauthorized(() => {
       window.location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
@@ -40,53 +47,107 @@ function GlobalShortcuts() {
   useShortcuts([
     { keys: "g i", label: "Go to the inbox", group: "Global", run: () => void navigate({ to: "/" }) },
     { keys: "/", label: "Search", group: "Global", run: () => void navigate({ to: "/search" }) },
+    {
+      keys: "g s",
+      label: "Go to your settings",
+      group: "Global",
+      run: () => void navigate({ to: "/settings" }),
+    },
   ]);
   return null;
+}
+
+// On a narrow screen (a tablet held upright) the navigation folds behind a Menu button.
+function useMenu() {
+  const router = useRouter();
+  const [open, setOpen] = useState(false);
+  useEffect(() => router.subscribe("onResolved", () => setOpen(false)), [router]);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (event: KeyboardEvent) => event.key === "Escape" && setOpen(false);
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [open]);
+  return { open, toggle: () => setOpen((o) => !o) };
 }
 
 function TopBar() {
   const { data: me } = useSuspenseQuery(meQuery());
   const signOut = useSignOut();
-  const updateMe = useUpdateMe();
-  const connection = useConnectionState();
+  const menu = useMenu();
   return (
     <header className="topbar">
-      <nav aria-label="Main" className="topbar-nav">
-        <Link to="/" className="brand">
-          Parley
-        </Link>
-        <Link to="/" activeOptions={{ exact: true }}>
-          Inbox
-        </Link>
-        <Link to="/search">Search</Link>
-        {me.role === "admin" && (
-          <Link to="/admin/$section" params={{ section: "agents" }}>
-            Admin
+      <Link to="/" className="brand">
+        Parley
+      </Link>
+      <button
+        type="button"
+        className="btn btn-ghost menu-toggle"
+        aria-expanded={menu.open}
+        aria-controls="topbar-menu"
+        onClick={menu.toggle}
+      >
+        Menu
+      </button>
+      <div id="topbar-menu" className="topbar-menu" data-open={menu.open}>
+        <nav aria-label="Main" className="topbar-nav">
+          <Link to="/" activeOptions={{ exact: true }}>
+            Inbox
           </Link>
-        )}
-      </nav>
-      <div className="topbar-right">
-        <span className={`connection connection-${connection}`} role="status">
-          {connection === "open" ? "Live" : connection === "connecting" ? "Connecting…" : "Offline, retrying"}
-        </span>
-        <label className="availability">
-          <span className="sr-only">Availability</span>
-          <select
-            value={me.availability}
-            onChange={(event) => updateMe.mutate({ availability: event.target.value as "online" | "away" })}
-          >
-            <option value="online">Online</option>
-            <option value="away">Away</option>
-            <option value="offline">Offline</option>
-          </select>
-        </label>
-        <Link to="/settings" aria-label={`Settings for ${me.name}`}>
-          {me.name}
-        </Link>
-        <button type="button" className="btn btn-ghost" onClick={() => signOut.mutate()}>
-          Sign out
-        </button>
+          <Link to="/search">Search</Link>
+          {me.role === "admin" && (
+            <Link to="/admin/$section" params={{ section: "agents" }}>
+              Admin
+            </Link>
+          )}
+        </nav>
+        <div className="topbar-right">
+          <ConnectionStatus />
+          <AvailabilityPicker me={me} />
+          <Link to="/settings" aria-label={`Settings for ${me.name}`}>
+            {me.name}
+          </Link>
+          <button type="button" className="btn btn-ghost" onClick={() => signOut.mutate()}>
+            Sign out
+          </button>
+        </div>
       </div>
     </header>
+  );
+}
+
+function ConnectionStatus() {
+  const connection = useConnectionState();
+  return (
+    <span className={`connection connection-${connection}`} role="status">
+      {connection === "open" ? "Live" : connection === "connecting" ? "Connecting…" : "Offline, retrying"}
+    </span>
+  );
+}
+
+// Saved on the agent's profile, so teammates see who is around (agent lists, assignment).
+function AvailabilityPicker({ me }: { me: User }) {
+  const update = useUpdateMe();
+  return (
+    <span className="availability">
+      <label htmlFor="availability" className="sr-only">
+        Availability
+      </label>
+      <span className={`availability-dot availability-${me.availability}`} aria-hidden="true" />
+      <select
+        id="availability"
+        value={me.availability}
+        onChange={(event) => update.mutate({ availability: event.target.value as User["availability"] })}
+      >
+        <option value="online">Online</option>
+        <option value="away">Away</option>
+        <option value="offline">Offline</option>
+      </select>
+      {update.error && (
+        <span className="field-error" role="alert">
+          {errorMessage(update.error)}
+        </span>
+      )}
+    </span>
   );
 }

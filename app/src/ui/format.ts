@@ -1,9 +1,16 @@
-// Times are stored in UTC and shown in the agent's own time zone (from their profile).
+// Times are stored in UTC and shown in the agent's own time zone (from their profile, which the
+// shell sets here once signed in; the browser's zone until then).
+let displayTimeZone: string | undefined;
+
+export function setDisplayTimeZone(timeZone: string | undefined) {
+  displayTimeZone = timeZone || undefined;
+}
+
 export function formatDateTime(iso: string, timeZone?: string): string {
   return new Intl.DateTimeFormat(undefined, {
     dateStyle: "medium",
     timeStyle: "short",
-    timeZone: timeZone || undefined,
+    timeZone: timeZone || displayTimeZone,
   }).format(new Date(iso));
 }
 
@@ -16,7 +23,9 @@ export function formatRelative(iso: string, now = Date.now()): string {
   if (abs < 3600) return relative.format(Math.round(seconds / 60), "minute");
   if (abs < 86_400) return relative.format(Math.round(seconds / 3600), "hour");
   if (abs < 30 * 86_400) return relative.format(Math.round(seconds / 86_400), "day");
-  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium" }).format(new Date(iso));
+  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: displayTimeZone }).format(
+    new Date(iso),
+  );
 }
 
 export function humanize(value: string): string {
