@@ -1,0 +1,84 @@
+import { Link, useNavigate } from "@tanstack/react-router";
+import { useState } from "react";
+import { errorMessage } from "../api/client.ts";
+import { humanize } from "../ui/format.ts";
+import { latestTicketOf } from "./queries.ts";
+import { Snippet } from "./snippet.tsx";
+import type { PersonResult, TicketResult } from "./types.ts";
+
+export function SearchResults({ tickets, people }: { tickets: TicketResult[]; people: PersonResult[] }) {
+  return (
+    <>
+      {tickets.length > 0 && (
+        <section aria-labelledby="search-tickets">
+          <h2 id="search-tickets">Tickets</h2>
+          <ul className="search-results">
+            {tickets.map((ticket) => (
+              <li key={ticket.id}>
+                <Link
+                  to="/tickets/$ticketId"
+                  params={{ ticketId: ticket.id }}
+                  className="search-hit"
+                  aria-describedby={`search-snippets-${ticket.id}`}
+                >
+                  <span className="search-number">#{ticket.number}</span>
+                  <span className="search-subject">{ticket.subject}</span>
+                  <span className={`status status-${ticket.status}`}>{humanize(ticket.status)}</span>
+                </Link>
+                {ticket.snippets.length > 0 && (
+                  <div id={`search-snippets-${ticket.id}`} className="search-snippets">
+                    {ticket.snippets.map((snippet) => (
+                      <p key={snippet.id} className={snippet.kind === "note" ? "snippet-note" : undefined}>
+                        {snippet.kind === "note" && <span className="badge">Internal note</span>}{" "}
+                        <Snippet html={snippet.html} />
+                      </p>
+                    ))}
+                  </div>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {people.length > 0 && (
+        <section aria-labelledby="search-people">
+          <h2 id="search-people">People and organizations</h2>
+          <ul className="search-results">
+            {people.map((person) => (
+              <li key={`${person.kind}-${person.id}`}>
+                <PersonHit person={person} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </>
+  );
+}
+
+function PersonHit({ person }: { person: PersonResult }) {
+  const navigate = useNavigate();
+  const [problem, setProblem] = useState<string | null>(null);
+  const open = async () => {
+    setProblem(null);
+    try {
+      const ticket = await latestTicketOf(person);
+      if (ticket) void navigate({ to: "/tickets/$ticketId", params: { ticketId: ticket.id } });
+      else setProblem(`${person.name} has no tickets you can see.`);
+    } catch (error) {
+      setProblem(errorMessage(error));
+    }
+  };
+  return (
+    <>
+      <button type="button" className="search-hit search-person" onClick={() => void open()}>
+        <span className="search-subject">{person.name}</span>
+        <span className="search-detail">
+          {person.kind === "organization" ? "Organization" : "Contact"}
+          {person.detail ? ` · ${person.detail}` : ""} · opens the latest ticket
+        </span>
+      </button>
+      {problem && <p role="alert">{problem}</p>}
+    </>
+  );
+}
