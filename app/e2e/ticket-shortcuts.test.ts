@@ -104,3 +104,36 @@ test("the ? overlay lists the ticket shortcuts while a ticket is open", async ()
   }
   await context.close();
 });
+
+test("a draft stays with its ticket while the agent steps to the next one and back", async () => {
+  const { api, newAgentPage } = e2e();
+  const stamp = Date.now();
+  for (const name of ["one", "two"])
+    await api.createTicket(`Draft ${name} ${stamp}`, `${name}@customer.test`);
+  const { context, page } = await newAgentPage();
+  await page.getByRole("link", { name: /^All open/ }).click();
+  const links = page.getByRole("table").getByRole("link", { name: new RegExp(`^Draft .* ${stamp}$`) });
+  await links.nth(1).waitFor();
+  const order = await links.allInnerTexts();
+  await links.nth(0).click();
+  await page.getByRole("radio", { name: "Internal note" }).check();
+  await page.getByRole("textbox", { name: "Internal note" }).fill("Half-written thought");
+  await page.getByRole("heading", { level: 1 }).click();
+
+  await page.keyboard.press("j");
+  await page.getByRole("heading", { name: order[1] }).waitFor();
+  const reply = page.getByRole("textbox", { name: "Reply" });
+  await reply.waitFor();
+  assert.equal((await reply.innerText()).trim(), "");
+
+  await page.keyboard.press("k");
+  await page.getByRole("heading", { name: order[0] }).waitFor();
+  await page.getByRole("textbox", { name: "Internal note" }).getByText("Half-written thought").waitFor();
+  await page.getByRole("button", { name: "Add note" }).click();
+  await page
+    .getByRole("article", { name: /^Internal note by/ })
+    .filter({ hasText: "Half-written" })
+    .waitFor();
+  assert.equal((await page.getByRole("textbox", { name: "Internal note" }).innerText()).trim(), "");
+  await context.close();
+});

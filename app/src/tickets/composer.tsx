@@ -41,12 +41,22 @@ interface ComposerProps {
 
 const newestId = (messages: Message[] | undefined) => Math.max(0, ...(messages ?? []).map((m) => m.id));
 
+// Unsent drafts by ticket, for this tab: stepping to another ticket (j/k) and back keeps the
+// words, the kind and when the agent began (for the collision check).
+interface Draft {
+  kind: ComposerKind;
+  html: string;
+  baseline: number | null;
+}
+const drafts = new Map<number, Draft>();
+
 export function Composer({ ticket, me, onTypingChange, onReview, composerRef }: ComposerProps) {
   const queryClient = useQueryClient();
   // Light agents write internal notes only (the API refuses their replies).
   const canReply = me.role !== "light_agent";
-  const [kind, setKind] = useState<ComposerKind>(canReply ? "reply" : "note");
-  const [empty, setEmpty] = useState(true);
+  const [draft] = useState(() => drafts.get(ticket.id));
+  const [kind, setKind] = useState<ComposerKind>(canReply ? (draft?.kind ?? "reply") : "note");
+  const [empty, setEmpty] = useState(!draft);
   const [checking, setChecking] = useState(false);
   const [warning, setWarning] = useState<{ newer: Message[]; status?: TicketStatus } | null>(null);
   const [dragging, setDragging] = useState(false);
@@ -54,7 +64,15 @@ export function Composer({ ticket, me, onTypingChange, onReview, composerRef }: 
   const focusWhenReady = useRef(false);
   const form = useRef<HTMLFormElement>(null);
   // The newest message id when the agent began writing: anything later by someone else is news.
-  const baseline = useRef<number | null>(null);
+  const baseline = useRef<number | null>(draft?.baseline ?? null);
+  const draftHtml = useRef<string | null>(draft?.html ?? null);
+  const kindRef = useRef(kind);
+  kindRef.current = kind;
+  const saveDraft = () => {
+    if (draftHtml.current === null) drafts.delete(ticket.id);
+    else
+      drafts.set(ticket.id, { kind: kindRef.current, html: draftHtml.current, baseline: baseline.current });
+  };
   const files = useComposerFiles();
   const add = useAddMessage(ticket.id);
   const agents = useUsers().filter((user) => user.active);
@@ -62,11 +80,14 @@ export function Composer({ ticket, me, onTypingChange, onReview, composerRef }: 
   const composing = !empty || files.files.length > 0;
 
   useEffect(() => onTypingChange(!empty), [empty, onTypingChange]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: saveDraft reads refs only
   useEffect(() => {
+    const shown = queryClient.getQueryData<Message[]>(ticketKeys.messages(ticket.id));
     if (!composing) baseline.current = null;
-    else if (baseline.current === null)
-      baseline.current = newestId(queryClient.getQueryData<Message[]>(ticketKeys.messages(ticket.id)));
-  }, [composing, queryClient, ticket.id]);
+    // Before the thread has loaded there is nothing to compare with: no baseline, no warning.
+    else if (baseline.current === null && shown) baseline.current = newestId(shown);
+    saveDraft();
+  }, [composing, kind, queryClient, ticket.id]);
 
   useImperativeHandle(composerRef, () => ({
     start(next) {
@@ -124,6 +145,8 @@ export function Composer({ ticket, me, onTypingChange, onReview, composerRef }: 
           editor.current?.clear();
           files.clear();
           baseline.current = null;
+          draftHtml.current = null;
+          drafts.delete(ticket.id);
         },
       },
     );
@@ -133,6 +156,7 @@ export function Composer({ ticket, me, onTypingChange, onReview, composerRef }: 
     if (!warning || baseline.current === null) return;
     onReview(baseline.current, warning.newer[0].id);
     baseline.current = newestId(warning.newer);
+    saveDraft();
     setWarning(null);
   }
 
@@ -194,7 +218,12 @@ export function Composer({ ticket, me, onTypingChange, onReview, composerRef }: 
           placeholder={kind === "reply" ? "Write a reply to the customer…" : "Write a note only agents see…"}
           mentions={kind === "note"}
           candidates={agents.map((a) => ({ id: a.id, name: a.name }))}
-          onEmptyChange={setEmpty}
+          initialHtml={draft?.html}
+          onChange={({ empty: nowEmpty, html }) => {
+            setEmpty(nowEmpty);
+            draftHtml.current = nowEmpty ? null : html;
+            saveDraft();
+          }}
         />
       </Suspense>
       <PendingFileList files={files.files} onRemove={files.remove} />

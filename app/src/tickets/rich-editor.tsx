@@ -25,7 +25,9 @@ export interface RichEditorProps {
   placeholder: string;
   mentions: boolean;
   candidates: MentionCandidate[];
-  onEmptyChange: (empty: boolean) => void;
+  // What the agent had written here before (a draft kept while they looked at other tickets).
+  initialHtml?: string;
+  onChange: (change: { empty: boolean; html: string }) => void;
   editorRef: Ref<RichEditorHandle>;
 }
 
@@ -91,8 +93,9 @@ export default function RichEditor(props: RichEditorProps) {
   const latest = useRef(props);
   latest.current = props;
   const [store] = useState(() => new SuggestionStore());
-  const [empty, setEmpty] = useState(true);
+  const [empty, setEmpty] = useState(!props.initialHtml);
   const editor = useEditor({
+    content: props.initialHtml ?? "",
     immediatelyRender: true,
     extensions: [
       StarterKit.configure({ heading: { levels: [3, 4] }, link: { openOnClick: false } }),
@@ -125,7 +128,7 @@ export default function RichEditor(props: RichEditorProps) {
     },
     onUpdate: ({ editor }) => {
       setEmpty(editor.isEmpty);
-      latest.current.onEmptyChange(editor.isEmpty);
+      latest.current.onChange({ empty: editor.isEmpty, html: editor.getHTML() });
     },
   });
 

@@ -16,6 +16,11 @@ import "./ticket-page.css";
 
 export function TicketPage() {
   const { ticketId } = useParams({ from: "/signed-in/tickets/$ticketId" });
+  // A fresh page per ticket: j/k must not carry one ticket's draft or markers to the next.
+  return <TicketScreen key={ticketId} ticketId={ticketId} />;
+}
+
+function TicketScreen({ ticketId }: { ticketId: number }) {
   const { data: me } = useSuspenseQuery(meQuery());
   const ticket = useQuery(ticketQuery(ticketId));
   const messages = useQuery(messagesQuery(ticketId));
