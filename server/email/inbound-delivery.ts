@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { systemActor } from "../auth/actor.ts";
-import { findOrCreateContactByEmail, normalizeEmail } from "../contacts/service.ts";
+import { contactKey, findOrCreateContactsByEmail } from "../contacts/service.ts";
 import type { Db } from "../db/connection.ts";
 import type { FileStore } from "../files/store.ts";
 import { appendEvent } from "../tickets/events.ts";
@@ -11,7 +11,7 @@ import { channelMetaFor, messageBody, resolveInlineImages, storeAttachments } fr
 import { MAX_PARTICIPANTS, otherRecipients, ownMailboxes, senderOf } from "./inbound-senders.ts";
 import type { MailboxDirectory } from "./mailbox-directory.ts";
 import { markBounced, withInboundMailbox } from "./outbox.ts";
-import type { ParsedEmail } from "./parse.ts";
+import type { Address, ParsedEmail } from "./parse.ts";
 import { findThread } from "./threading.ts";
 import { normalizedSubject } from "./ticket-token.ts";
 
@@ -90,13 +90,21 @@ export class BatchScope {
       this.#messages.set(`${mail.inbound.workspaceId}:${mail.messageId}`, { ticketId, messageId });
   }
 
-  // The same sender twice in a batch is one lookup.
-  async contact(workspaceId: number, address: string, name: string): Promise<Contact> {
-    const key = `${workspaceId}:${normalizeEmail(address)}`;
-    const cached = this.#contacts.get(key);
-    if (cached) return cached;
-    const contact = await findOrCreateContactByEmail(this.trx, workspaceId, address, name);
-    this.#contacts.set(key, contact);
+  // The contacts of these addresses, made on first sight: one statement for all the addresses
+  // not asked about before in this batch (two or three when some are new).
+  async loadContacts(wanted: { workspaceId: number; address: string; name: string }[]) {
+    const missing = wanted.filter((w) => !this.#contacts.has(contactKey(w.workspaceId, w.address)));
+    if (missing.length === 0) return;
+    const found = await findOrCreateContactsByEmail(
+      this.trx,
+      missing.map((w) => ({ workspaceId: w.workspaceId, email: w.address, name: w.name })),
+    );
+    for (const [key, contact] of found) this.#contacts.set(key, contact);
+  }
+
+  contact(workspaceId: number, address: string): Contact {
+    const contact = this.#contacts.get(contactKey(workspaceId, address));
+    if (!contact) throw new Error("a contact was not loaded before it was used");
     return contact;
   }
 
@@ -120,10 +128,9 @@ export class BatchScope {
   }
 }
 
-// The first pass over a mail: whether it is to be ignored, is already a message, or whose it is.
-// It writes only a bounce's mark on the outbound mail it reports on, and the sender's contact on
-// first sight.
-export type Screened = { outcome: ProcessOutcome } | { author: Contact };
+// The first pass over a mail: whether it is to be ignored, is already a message, or who sent it.
+// It writes only a bounce's mark on the outbound mail it reports on.
+export type Screened = { outcome: ProcessOutcome } | { sender: Address };
 
 export async function screenMail(scope: BatchScope, mail: PreparedMail): Promise<Screened> {
   const ignored = await ignoreReason(scope, mail.inbound, mail.parsed);
@@ -131,10 +138,9 @@ export async function screenMail(scope: BatchScope, mail: PreparedMail): Promise
   const known = scope.knownMessage(mail);
   if (known?.messageId)
     return { outcome: { status: "processed", ticketId: known.ticketId, messageId: known.messageId } };
-  const authorAddress = await senderOf(scope.trx, scope.mailboxes, mail.parsed);
-  if (!authorAddress) return { outcome: { status: "ignored", reason: "no sender address" } };
-  const author = await scope.contact(mail.inbound.workspaceId, authorAddress.address, authorAddress.name);
-  return { author };
+  const sender = await senderOf(scope.trx, scope.mailboxes, mail.parsed);
+  if (!sender) return { outcome: { status: "ignored", reason: "no sender address" } };
+  return { sender };
 }
 
 // The second pass: the mail becomes a new ticket or a message on the ticket it threads onto.
@@ -277,13 +283,17 @@ async function recipientContacts(
   parsed: ParsedEmail,
   authorId: number,
 ) {
-  const candidates = await otherRecipients(scope.trx, scope.mailboxes, parsed);
+  const candidates = [...(await otherRecipients(scope.trx, scope.mailboxes, parsed))].slice(
+    0,
+    MAX_PARTICIPANTS + 1,
+  );
+  await scope.loadContacts(candidates.map(([address, name]) => ({ workspaceId, address, name })));
   const contacts: Contact[] = [];
-  for (const [address, name] of candidates) {
-    if (contacts.length >= MAX_PARTICIPANTS) break;
-    const contact = await scope.contact(workspaceId, address, name);
+  for (const [address] of candidates) {
+    const contact = scope.contact(workspaceId, address);
     if (contact.id !== authorId && !contacts.some((c) => c.id === contact.id)) contacts.push(contact);
   }
+  contacts.splice(MAX_PARTICIPANTS);
   await scope.loadBlocked(contacts.map((c) => ({ workspaceId, id: c.id })));
   return contacts.filter((c) => !scope.isBlocked(workspaceId, c.id)).map((c) => c.id);
 }

@@ -158,14 +158,25 @@ async function runLocked(
   await scope.findMessages(mails);
   const screened: [PreparedMail, Screened][] = [];
   for (const mail of mails) screened.push([mail, await screenMail(scope, mail)]);
+  // Every sender's contact in one go, then whether any of them is blocked, in one go.
+  const senders = screened.flatMap(([mail, s]) =>
+    "sender" in s
+      ? [{ workspaceId: mail.inbound.workspaceId, address: s.sender.address, name: s.sender.name }]
+      : [],
+  );
+  await scope.loadContacts(senders);
   await scope.loadBlocked(
-    screened.flatMap(([mail, s]) =>
-      "author" in s ? [{ workspaceId: mail.inbound.workspaceId, id: s.author.id }] : [],
-    ),
+    senders.map((s) => ({ workspaceId: s.workspaceId, id: scope.contact(s.workspaceId, s.address).id })),
   );
   const delivered: [PreparedMail, Delivered][] = [];
-  for (const [mail, s] of screened)
-    delivered.push([mail, "author" in s ? await deliverMail(scope, mail, s.author) : s.outcome]);
+  for (const [mail, s] of screened) {
+    if ("outcome" in s) delivered.push([mail, s.outcome]);
+    else
+      delivered.push([
+        mail,
+        await deliverMail(scope, mail, scope.contact(mail.inbound.workspaceId, s.sender.address)),
+      ]);
+  }
   const opening = await openingMessages(
     trx,
     delivered.flatMap(([mail, d]) =>
