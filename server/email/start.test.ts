@@ -10,6 +10,7 @@ import { migrateToLatest } from "../db/migrate.ts";
 import { LocalFileStore } from "../files/store.ts";
 import { JobQueue } from "../jobs/queue.ts";
 import { mailboxAddress, rawMail } from "../test/mail.ts";
+import { ownDatabaseUrl } from "../test/own-database.ts";
 import { createWorkspace } from "../workspaces/service.ts";
 import { acceptInboundEmail } from "./accept.ts";
 import { InboundPipeline } from "./inbound-pipeline.ts";
@@ -29,12 +30,12 @@ let mailboxId: number;
 let address: string;
 let leftBehind: number;
 
+// The sweep takes waiting mail of every workspace: on PostgreSQL, a database of this file's own.
+let own: Awaited<ReturnType<typeof ownDatabaseUrl>> = null;
+
 before(async () => {
-  database = await openDatabase({
-    databaseUrl: process.env.DATABASE_URL ?? null,
-    dataDir: null,
-    poolSize: 5,
-  });
+  own = await ownDatabaseUrl("email_start");
+  database = await openDatabase({ databaseUrl: own?.url ?? null, dataDir: null, poolSize: 5 });
   await migrateToLatest(database.db);
   const ws = await createWorkspace(database.db, `Start ${process.pid} ${Date.now()}`);
   workspaceId = ws.id;
@@ -47,7 +48,7 @@ before(async () => {
   mailboxId = mailbox.id;
   // Stored while nothing was running.
   leftBehind = (await store("Sent while Parley was down")).id;
-  const config = loadConfig({ DATABASE_URL: process.env.DATABASE_URL, PARLEY_FILE_STORE_DIR: storeDir });
+  const config = loadConfig({ DATABASE_URL: own?.url, PARLEY_FILE_STORE_DIR: storeDir });
   queue = await JobQueue.start({ database, log, runWorkers: true, pollingIntervalSeconds: 0.5 });
   email = await startEmail({
     database,
@@ -63,6 +64,7 @@ after(async () => {
   await email.stop();
   await queue.stop(2000);
   await database.close();
+  await own?.drop();
   rmSync(storeDir, { recursive: true, force: true });
 });
 

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from "fastify";
 import { SecretBox } from "../auth/secret-box.ts";
 import type { Config } from "../config.ts";
 import type { Database$ } from "../db/connection.ts";
+import { withPreparedStatements } from "../db/prepared-statements.ts";
 import { type FileStore, LocalFileStore } from "../files/store.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { startImapPollers } from "./imap-poller.ts";
@@ -31,7 +32,9 @@ export interface RunningEmail {
 // sweep, inbound-pipeline.ts), the outbound sender, the SMTP listener and the IMAP pollers.
 export async function startEmail(options: StartEmailOptions): Promise<RunningEmail> {
   const { database, queue, config, log } = options;
-  const db = database.db;
+  // Storing and processing mail run the same few statements thousands of times: prepared once
+  // per connection, PostgreSQL stops parsing and planning them on every mail.
+  const db = withPreparedStatements(database);
   const deps: ProcessDeps = {
     fileStore: options.fileStore ?? new LocalFileStore(config.fileStoreDir),
     mailboxes: new MailboxDirectory(db),
