@@ -235,11 +235,11 @@ export async function findOrCreateContactsByEmail(
     for (const m of made)
       if (m.claimed) found.set(emailKey(m.ws, m.value), { id: m.id, organization_id: m.organization_id });
     if (lost.length === 0) return found;
+    // Contact ids are unique across workspaces (one identity sequence), so ids alone suffice.
     await sql`
-      delete from contacts c
-      using jsonb_to_recordset(${JSON.stringify(lost.map((m) => ({ ws: m.ws, id: m.id })))}::jsonb)
-        as l(ws bigint, id bigint)
-      where c.workspace_id = l.ws and c.id = l.id`.execute(trx);
+      delete from contacts
+      where workspace_id = any(${distinct(lost.map((m) => m.ws))}::bigint[])
+        and id = any(${lost.map((m) => m.id)}::bigint[])`.execute(trx);
     const winners = await contactsByEmail(
       trx,
       lost.map((m) => ({ ws: m.ws, value: m.value })),
@@ -252,24 +252,37 @@ export async function findOrCreateContactsByEmail(
 
 export const contactKey = emailKey;
 
+// Filtered with `= any(array)` rather than joined to the list: that lets PostgreSQL walk the
+// identities' primary key for the addresses (a join to a record set it cannot estimate made it
+// scan the whole table, or probe the trigram index, which is far slower for equality).
 async function contactsByEmail(db: Db, wanted: { ws: number; value: string }[]) {
   const { rows } = await sql<{ ws: number; value: string; id: number; organization_id: number | null }>`
     select i.workspace_id as ws, i.value, c.id, c.organization_id
-    from jsonb_to_recordset(${JSON.stringify(wanted.map((w) => ({ ws: w.ws, value: w.value })))}::jsonb)
-      as w(ws bigint, value text)
-    join contact_identities i on i.workspace_id = w.ws and i.kind = 'email' and i.value = w.value
-    join contacts c on c.workspace_id = i.workspace_id and c.id = i.contact_id`.execute(db);
+    from contact_identities i
+    join contacts c on c.workspace_id = i.workspace_id and c.id = i.contact_id
+    where i.workspace_id = any(${distinct(wanted.map((w) => w.ws))}::bigint[]) and i.kind = 'email'
+      and i.value = any(${distinct(wanted.map((w) => w.value))}::text[])`.execute(db);
+  const asked = new Set(wanted.map((w) => emailKey(w.ws, w.value)));
   return new Map(
-    rows.map((r) => [emailKey(r.ws, r.value), { id: r.id, organization_id: r.organization_id }]),
+    rows
+      .filter((r) => asked.has(emailKey(r.ws, r.value)))
+      .map((r) => [emailKey(r.ws, r.value), { id: r.id, organization_id: r.organization_id }]),
   );
 }
+
+const distinct = <T>(values: T[]) => [...new Set(values)];
 
 // Contacts by id, for requesters named by id; ids of other workspaces are simply not found.
 export async function contactsByIds(db: Db, refs: { workspaceId: number; id: number }[]) {
   const { rows } = await sql<{ ws: number; id: number; organization_id: number | null }>`
     select c.workspace_id as ws, c.id, c.organization_id
-    from jsonb_to_recordset(${JSON.stringify(refs.map((r) => ({ ws: r.workspaceId, id: r.id })))}::jsonb)
-      as w(ws bigint, id bigint)
-    join contacts c on c.workspace_id = w.ws and c.id = w.id`.execute(db);
-  return new Map(rows.map((r) => [`${r.ws}\n${r.id}`, { id: r.id, organization_id: r.organization_id }]));
+    from contacts c
+    where c.workspace_id = any(${distinct(refs.map((r) => r.workspaceId))}::bigint[])
+      and c.id = any(${distinct(refs.map((r) => r.id))}::bigint[])`.execute(db);
+  const asked = new Set(refs.map((r) => `${r.workspaceId}\n${r.id}`));
+  return new Map(
+    rows
+      .filter((r) => asked.has(`${r.ws}\n${r.id}`))
+      .map((r) => [`${r.ws}\n${r.id}`, { id: r.id, organization_id: r.organization_id }]),
+  );
 }

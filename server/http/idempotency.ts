@@ -105,12 +105,14 @@ export async function claimKeys(
   const others = claims.filter((c) => !ours.has(claimId(c.workspaceId, c.actor, c.key)));
   const stored = new Map<string, StoredAnswer>();
   if (others.length > 0) {
+    // `= any(array)` on each key column walks the primary key; a join to the list would not.
     const { rows: found } = await sql<{ ws: number; actor: string; key: string } & StoredAnswer>`
       select k.workspace_id as ws, k.actor, k.key, k.request_hash as "requestHash",
         k.status_code as status, k.response
-      from jsonb_to_recordset(${JSON.stringify(others.map((c) => ({ ws: c.workspaceId, actor: c.actor, key: c.key })))}::jsonb)
-        as c(ws bigint, actor text, key text)
-      join idempotency_keys k on k.workspace_id = c.ws and k.actor = c.actor and k.key = c.key`.execute(trx);
+      from idempotency_keys k
+      where k.workspace_id = any(${distinct(others.map((c) => c.workspaceId))}::bigint[])
+        and k.actor = any(${distinct(others.map((c) => c.actor))}::text[])
+        and k.key = any(${distinct(others.map((c) => c.key))}::text[])`.execute(trx);
     for (const f of found) stored.set(claimId(f.ws, f.actor, f.key), f);
   }
   return claims.map((c) => {
@@ -146,13 +148,19 @@ export async function storeResponses(trx: Db, answers: { claim: IdempotencyClaim
       response: a.body,
     })),
   );
+  // The `= any(array)` conditions let PostgreSQL find the rows by primary key before matching
+  // them to the answers; joined to the list alone, it would scan the table.
   await sql`
     update idempotency_keys k set response = a.response
     from jsonb_to_recordset(${rows}::jsonb) as a(ws bigint, actor text, key text, response jsonb)
-    where k.workspace_id = a.ws and k.actor = a.actor and k.key = a.key`.execute(trx);
+    where k.workspace_id = any(${distinct(answers.map((a) => a.claim.workspaceId))}::bigint[])
+      and k.actor = any(${distinct(answers.map((a) => a.claim.actor))}::text[])
+      and k.key = any(${distinct(answers.map((a) => a.claim.key))}::text[])
+      and k.workspace_id = a.ws and k.actor = a.actor and k.key = a.key`.execute(trx);
 }
 
 export const claimId = (workspaceId: number, actor: string, key: string) =>
   `${workspaceId}\n${actor}\n${key}`;
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const distinct = <T>(values: T[]) => [...new Set(values)];

@@ -252,3 +252,20 @@ test("fifty concurrent POSTs over HTTP, with keys and replays, each get their ow
   const list = (await client.get("/api/v1/tickets?limit=100")).json().data;
   assert.equal(list.length, 39);
 });
+
+test("two instances making the same new customer at once end with one contact", async () => {
+  const ws = await buildWorkspace(ctx());
+  const actor = adminActor(ws);
+  // Two queues stand for two Parley processes: on PostgreSQL their batches run concurrently and
+  // the contact identity's unique key decides; the loser drops its contact and uses the winner's.
+  const [a, b] = [newQueue(), newQueue()];
+  const email = `race-${process.pid}@customer.test`;
+  const outcomes = await Promise.all(
+    Array.from({ length: 6 }, (_, i) =>
+      (i % 2 ? a : b).submit(actor, input(i, { requester: { email } }), null),
+    ),
+  );
+  assert.equal(new Set(outcomes.map((o) => o.body.requesterId)).size, 1);
+  const contacts = (await ws.as(ws.admin).get(`/api/v1/contacts?q=race-${process.pid}`)).json().data;
+  assert.equal(contacts.length, 1);
+});
