@@ -137,3 +137,22 @@ test("a draft stays with its ticket while the agent steps to the next one and ba
   assert.equal((await page.getByRole("textbox", { name: "Internal note" }).innerText()).trim(), "");
   await context.close();
 });
+
+test("sending as Solved without a required field says why and keeps the reply unsent", async () => {
+  const { api, newAgentPage } = e2e();
+  // The first test of this file made "Order reference" required on solve.
+  const ticket = await api.createTicket("Solve with reply", "sol@customer.test");
+  const { context, page } = await newAgentPage();
+  await page.goto(`/tickets/${ticket.id}`);
+  const editor = page.getByRole("textbox", { name: "Reply" });
+  await editor.fill("All fixed now.");
+  await page.getByRole("button", { name: "Send and set status" }).click();
+  await page.getByRole("menuitem", { name: "Send as Solved" }).click();
+  await page
+    .getByRole("alert")
+    .filter({ hasText: "Order reference is required to solve the ticket" })
+    .waitFor();
+  assert.equal(await editor.innerText(), "All fixed now.");
+  assert.equal((await api.get(`/api/v1/tickets/${ticket.id}/messages`)).data.length, 1);
+  await context.close();
+});

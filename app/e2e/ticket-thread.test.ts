@@ -228,3 +228,43 @@ test("a light agent writes internal notes only", async () => {
   await page.getByRole("article", { name: "Internal note by Lee Light" }).waitFor();
   await context.close();
 });
+
+test("files dropped on the composer or pasted into the editor are attached", async () => {
+  const { api, newAgentPage } = e2e();
+  const ticket = await api.createTicket("Drop and paste", "dee@customer.test");
+  const { context, page } = await newAgentPage();
+  await page.goto(`/tickets/${ticket.id}`);
+  const editor = page.getByRole("textbox", { name: "Reply" });
+  await editor.fill("Two files for you.");
+  // What a browser does when a file is dragged from the desktop onto the composer.
+  const dropped = await page.evaluateHandle(
+    `(() => { const dt = new DataTransfer(); dt.items.add(new File(["dropped"], "dropped.txt", { type: "text/plain" })); return dt; })()`,
+  );
+  const composer = page.getByRole("form", { name: "Reply to the customer" });
+  await composer.dispatchEvent("dragover", { dataTransfer: dropped });
+  await composer.dispatchEvent("drop", { dataTransfer: dropped });
+  // And a screenshot pasted from the clipboard.
+  await editor.evaluate((element) => {
+    // Browser globals, typed loosely: this file is type-checked without the DOM library.
+    const web = globalThis as any;
+    const data = new web.DataTransfer();
+    data.items.add(new web.File(["pasted"], "pasted.txt", { type: "text/plain" }));
+    element.dispatchEvent(
+      new web.ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }),
+    );
+  });
+  const pending = page.getByRole("list", { name: "Files to send" });
+  await pending.getByText("dropped.txt").waitFor();
+  await pending.getByText("pasted.txt").waitFor();
+  await pending.getByRole("status").filter({ hasText: "Uploading" }).first().waitFor({ state: "detached" });
+  await page.getByRole("button", { name: "Send reply" }).click();
+  const reply = page.getByRole("article", { name: /^Reply by/ }).filter({ hasText: "Two files" });
+  await reply.getByRole("link", { name: "dropped.txt" }).waitFor();
+  await reply.getByRole("link", { name: "pasted.txt" }).waitFor();
+  assert.equal(
+    await reply.getByText("pasted").count(),
+    1,
+    "the pasted file's bytes did not go into the text",
+  );
+  await context.close();
+});

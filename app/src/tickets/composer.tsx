@@ -219,6 +219,7 @@ export function Composer({ ticket, me, onTypingChange, onReview, composerRef }: 
           mentions={kind === "note"}
           candidates={agents.map((a) => ({ id: a.id, name: a.name }))}
           initialHtml={draft?.html}
+          onFiles={files.add}
           onChange={({ empty: nowEmpty, html }) => {
             setEmpty(nowEmpty);
             draftHtml.current = nowEmpty ? null : html;

@@ -28,6 +28,8 @@ export interface RichEditorProps {
   // What the agent had written here before (a draft kept while they looked at other tickets).
   initialHtml?: string;
   onChange: (change: { empty: boolean; html: string }) => void;
+  // Files pasted into the editor (a screenshot from the clipboard) become attachments.
+  onFiles: (files: File[]) => void;
   editorRef: Ref<RichEditorHandle>;
 }
 
@@ -119,6 +121,12 @@ export default function RichEditor(props: RichEditorProps) {
       }),
     ],
     editorProps: {
+      handlePaste: (_view, event) => {
+        const files = Array.from(event.clipboardData?.files ?? []);
+        if (files.length === 0) return false;
+        latest.current.onFiles(files);
+        return true;
+      },
       attributes: {
         role: "textbox",
         "aria-multiline": "true",
