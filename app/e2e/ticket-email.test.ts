@@ -71,3 +71,51 @@ test("a mail's quoted history is collapsed, the reply shows its delivery, and th
   await page.locator("article:focus").filter({ hasText: "new roller" }).waitFor();
   await context.close();
 });
+
+const HTML_MAIL = [
+  "From: Rita Reader <rita@customer.test>",
+  "To: help@e2e.test",
+  "Subject: Formatted question",
+  "Message-ID: <fmt-1@customer.test>",
+  "Date: Mon, 23 Nov 2026 11:00:00 +0000",
+  "MIME-Version: 1.0",
+  'Content-Type: multipart/alternative; boundary="b1"',
+  "",
+  "--b1",
+  "Content-Type: text/plain; charset=utf-8",
+  "",
+  "Is this bold?",
+  "",
+  "On Sun, 22 Nov 2026 at 09:00, Support <help@e2e.test> wrote:",
+  "> Old answer here.",
+  "",
+  "--b1",
+  "Content-Type: text/html; charset=utf-8",
+  "",
+  "<p>Is this <b>bold</b>?</p><div>On Sun, 22 Nov 2026 at 09:00, Support wrote:<blockquote>Old answer here.</blockquote></div>",
+  "--b1--",
+  "",
+].join("\r\n");
+
+test("an HTML mail keeps its formatting with the quoted history folded away in place", async () => {
+  const { api, newAgentPage } = e2e();
+  const mailbox = await api.post<{ id: number }>("/api/v1/mailboxes", {
+    name: "Help",
+    address: "help@e2e.test",
+    inbound: "upload",
+  });
+  const { context, page } = await newAgentPage();
+  await page.getByRole("link", { name: /^All open/ }).click();
+  await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
+  await uploadMail(mailbox.id, HTML_MAIL);
+  await page.getByRole("table").getByRole("link", { name: "Formatted question" }).click();
+  const mail = page.getByRole("article", { name: /^Customer reply by/ });
+  await mail.locator("b").getByText("bold").waitFor();
+  const quote = mail.getByText("Old answer here.");
+  await quote.waitFor({ state: "hidden" });
+  await mail.getByRole("button", { name: "Show quoted text" }).click();
+  await quote.waitFor({ state: "visible" });
+  // Shown once, in place: not again as plain text below.
+  assert.equal(await quote.count(), 1);
+  await context.close();
+});

@@ -3,7 +3,15 @@ import { useMemo } from "react";
 
 // The server already sanitizes inbound HTML; the browser sanitizes again before rendering, so a
 // gap in either layer alone cannot run script in an agent's session.
-export function MessageBody({ html, text }: { html: string | null; text: string }) {
+export function MessageBody({
+  html,
+  text,
+  hideQuotes = false,
+}: {
+  html: string | null;
+  text: string;
+  hideQuotes?: boolean;
+}) {
   const clean = useMemo(
     () =>
       html
@@ -14,7 +22,10 @@ export function MessageBody({ html, text }: { html: string | null; text: string 
         : null,
     [html],
   );
-  // biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized twice (server and DOMPurify above)
-  if (clean) return <div className="message-html" dangerouslySetInnerHTML={{ __html: clean }} />;
+  if (clean) {
+    const className = `message-html${hideQuotes ? " hide-quotes" : ""}`;
+    // biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized twice (server and DOMPurify above)
+    return <div className={className} dangerouslySetInnerHTML={{ __html: clean }} />;
+  }
   return <div className="message-text">{text}</div>;
 }

@@ -45,8 +45,7 @@ export function MessageItem({
         {isNew && <span className="badge badge-new">New</span>}
         <time dateTime={message.createdAt}>{formatDateTime(message.createdAt)}</time>
       </div>
-      <MessageBody html={message.html} text={message.body} />
-      <QuotedText message={message} />
+      <BodyWithQuotes message={message} />
       <AttachmentList attachments={message.attachments} />
       <Delivery message={message} />
     </article>
@@ -54,23 +53,34 @@ export function MessageItem({
 }
 
 // Quoted history and signatures repeat what the thread already shows: hidden until asked for.
-function QuotedText({ message }: { message: Message }) {
+// A mail's text arrives split (body, quotedText, signature); its HTML does not. HTML quotes that
+// sit in <blockquote> are hidden in place; otherwise the split text is shown instead of the HTML,
+// since showing the HTML would show the history twice.
+function BodyWithQuotes({ message }: { message: Message }) {
   const [open, setOpen] = useState(false);
   const email = messageEmail(message);
   const quoted = [email?.signature, email?.quotedText].filter((part) => part?.trim()).join("\n\n");
-  if (!quoted) return null;
+  if (!quoted) return <MessageBody html={message.html} text={message.body} />;
+  const quotesInHtml = message.html !== null && /<blockquote/i.test(message.html);
   return (
-    <div className="message-quoted">
-      <button
-        type="button"
-        className="btn btn-ghost btn-small"
-        aria-expanded={open}
-        onClick={() => setOpen(!open)}
-      >
-        {open ? "Hide quoted text" : "Show quoted text"}
-      </button>
-      {open && <div className="message-quoted-text">{quoted}</div>}
-    </div>
+    <>
+      {quotesInHtml ? (
+        <MessageBody html={message.html} text={message.body} hideQuotes={!open} />
+      ) : (
+        <MessageBody html={null} text={message.body} />
+      )}
+      <div className="message-quoted">
+        <button
+          type="button"
+          className="btn btn-ghost btn-small"
+          aria-expanded={open}
+          onClick={() => setOpen(!open)}
+        >
+          {open ? "Hide quoted text" : "Show quoted text"}
+        </button>
+        {open && !quotesInHtml && <div className="message-quoted-text">{quoted}</div>}
+      </div>
+    </>
   );
 }
 
