@@ -88,10 +88,16 @@ interface FieldProps {
 }
 
 function AssigneeField({ ticket, myId, onSave, error }: FieldProps & { myId: number }) {
-  // Light agents cannot own tickets; a deactivated assignee stays listed while assigned.
+  // A ticket in a group goes to one of the group's members; light agents cannot own tickets;
+  // whoever is assigned now stays listed.
   const users = useUsers().filter(
-    (u) => u.id === ticket.assigneeId || (u.active && u.role !== "light_agent"),
+    (u) =>
+      u.id === ticket.assigneeId ||
+      (u.active &&
+        u.role !== "light_agent" &&
+        (ticket.groupId === null || u.groupIds.includes(ticket.groupId))),
   );
+  const canTake = users.some((u) => u.id === myId);
   return (
     <div className="assignee-field">
       <SelectField
@@ -104,7 +110,7 @@ function AssigneeField({ ticket, myId, onSave, error }: FieldProps & { myId: num
           ...users.map((u) => ({ value: String(u.id), label: u.id === myId ? `${u.name} (me)` : u.name })),
         ]}
       />
-      {ticket.assigneeId !== myId && (
+      {ticket.assigneeId !== myId && canTake && (
         <Button variant="ghost" className="assign-me" onClick={() => onSave({ assigneeId: myId })}>
           Assign to me
         </Button>
@@ -115,12 +121,19 @@ function AssigneeField({ ticket, myId, onSave, error }: FieldProps & { myId: num
 
 function GroupField({ ticket, onSave, error }: FieldProps) {
   const groups = useGroups();
+  const users = useUsers();
+  // Moving a ticket to a group its assignee is not in leaves it for that group to pick up.
+  function change(groupId: number | null) {
+    const assignee = users.find((u) => u.id === ticket.assigneeId);
+    const keeps = groupId === null || !assignee || assignee.groupIds.includes(groupId);
+    onSave(keeps ? { groupId } : { groupId, assigneeId: null });
+  }
   return (
     <SelectField
       label="Group"
       value={String(ticket.groupId ?? "")}
       error={error}
-      onChange={(e) => onSave({ groupId: e.target.value ? Number(e.target.value) : null })}
+      onChange={(e) => change(e.target.value ? Number(e.target.value) : null)}
       options={[
         { value: "", label: "No group" },
         ...groups.map((g) => ({ value: String(g.id), label: g.name })),
