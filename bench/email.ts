@@ -5,6 +5,7 @@ import { SecretBox } from "../server/auth/secret-box.ts";
 import { createMailbox } from "../server/email/mailboxes.ts";
 import { type EmailTrace, traceEmail } from "./email-trace.ts";
 import { processCpuMs } from "./load.ts";
+import { SmtpSender } from "./smtp-sender.ts";
 import {
   benchIdentities,
   createBenchWorkspace,
@@ -26,10 +27,12 @@ export interface EmailBenchOptions {
   warmUp: number;
   // Mails sent again afterwards with the server in the bench process, counting statements.
   traceMails: number;
+  client: SmtpClient;
 }
 
 export interface EmailBenchResult {
   target: string;
+  client: SmtpClient;
   messages: number;
   senders: number;
   bytes: number;
@@ -105,10 +108,26 @@ function mail(run: string, i: number, to: string) {
   ].join("\r\n");
 }
 
-async function send(port: number, to: string, bodies: string[], senders: number) {
+export type SmtpClient = "pipelining" | "nodemailer";
+
+// `senders` connections deliver `bodies` as fast as they are answered, one mail in flight each.
+async function send(port: number, to: string, bodies: string[], senders: number, client: SmtpClient) {
   let next = 0;
   const failures: string[] = [];
-  const sender = async () => {
+  const pipelining = async () => {
+    const connection = await SmtpSender.connect(port);
+    try {
+      while (next < bodies.length) {
+        const raw = bodies[next++];
+        await connection.send("bounces@mail.example", [to], raw).catch((err: Error) => {
+          failures.push(err.message);
+        });
+      }
+    } finally {
+      await connection.close();
+    }
+  };
+  const viaNodemailer = async () => {
     const transport = nodemailer.createTransport({
       host: "127.0.0.1",
       port,
@@ -131,7 +150,7 @@ async function send(port: number, to: string, bodies: string[], senders: number)
       transport.close();
     }
   };
-  await Promise.all(Array.from({ length: senders }, sender));
+  await Promise.all(Array.from({ length: senders }, client === "nodemailer" ? viaNodemailer : pipelining));
   if (failures.length > 0) throw new Error(`${failures.length} mails refused, e.g. ${failures[0]}`);
 }
 
@@ -212,6 +231,7 @@ export async function benchEmail(target: Target, options: EmailBenchOptions): Pr
       address,
       Array.from({ length: options.warmUp }, (_, i) => mail(`${run}-warm`, i, address)),
       options.senders,
+      options.client,
     );
     if (!(await waitUntilProcessed(server.url, token, mailbox.id)))
       throw new Error("the warm-up mails were not processed within 5 minutes");
@@ -224,7 +244,7 @@ export async function benchEmail(target: Target, options: EmailBenchOptions): Pr
     const benchDatabase = target.databaseUrl ? new URL(target.databaseUrl).pathname.slice(1) : "";
     const postgresCpu0 = benchPostgresCpu(benchDatabase);
     const started = performance.now();
-    await send(smtpPort, address, bodies, options.senders);
+    await send(smtpPort, address, bodies, options.senders, options.client);
     const accepted = performance.now();
     const settled = await waitUntilProcessed(server.url, token, mailbox.id);
     const processed = performance.now();
@@ -240,6 +260,7 @@ export async function benchEmail(target: Target, options: EmailBenchOptions): Pr
       .sort((a, b) => a - b);
     return {
       target: target.label,
+      client: options.client,
       messages: options.messages,
       senders: options.senders,
       bytes: Math.round(bodies.reduce((n, b) => n + b.length, 0) / bodies.length),
@@ -285,6 +306,7 @@ async function traceRun(target: Target, result: EmailBenchResult, options: Email
         address,
         Array.from({ length: count }, (_, i) => mail(run, i, address)),
         options.senders,
+        options.client,
       ),
     // Polled slowly: each poll's own statements are counted too.
     (url) => waitUntilProcessed(url, token, mailboxId, 300_000, 1000),
@@ -294,13 +316,13 @@ async function traceRun(target: Target, result: EmailBenchResult, options: Email
 
 export function emailTable(results: EmailBenchResult[]) {
   const lines = [
-    "| database | mails | senders | avg size | accepted msgs/s | tickets msgs/s | 250 to ticket p50 / p95 / max ms | CPU ms/mail Parley / bench / PostgreSQL | not processed | load avg start / end |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- |",
+    "| database | client | mails | senders | avg size | accepted msgs/s | tickets msgs/s | 250 to ticket p50 / p95 / max ms | CPU ms/mail Parley / bench / PostgreSQL | not processed | load avg start / end |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- |",
   ];
   for (const r of results) {
     const cpu = [r.cpuMs.parley, r.cpuMs.bench, r.cpuMs.postgres].map((n) => n.toFixed(2)).join(" / ");
     lines.push(
-      `| ${r.target} | ${r.messages} | ${r.senders} | ${r.bytes} B | ${(r.messages / r.acceptSeconds).toFixed(0)} | ${r.settled ? "" : "< "}${(r.messages / r.ticketSeconds).toFixed(0)} | ${r.latencyMs.p50} / ${r.latencyMs.p95} / ${r.latencyMs.max} | ${cpu} | ${r.failed} | ${r.loadStart} / ${r.loadEnd} |`,
+      `| ${r.target} | ${r.client} | ${r.messages} | ${r.senders} | ${r.bytes} B | ${(r.messages / r.acceptSeconds).toFixed(0)} | ${r.settled ? "" : "< "}${(r.messages / r.ticketSeconds).toFixed(0)} | ${r.latencyMs.p50} / ${r.latencyMs.p95} / ${r.latencyMs.max} | ${cpu} | ${r.failed} | ${r.loadStart} / ${r.loadEnd} |`,
     );
   }
   for (const r of results) {

@@ -47,6 +47,7 @@ Options:
   --messages <n>        email: mails to send after a 200-mail warm-up (default 3000)
   --senders <n>         email: concurrent SMTP connections (default 10)
   --trace-mails <n>     email: mails sent afterwards to count statements per mail (default 500, 0: none)
+  --client <name>       email: pipelining (an MTA-like sender, default) or nodemailer
 
 Uses the PostgreSQL server of DATABASE_URL (database parley_bench, made afresh) or, when
 DATABASE_URL is unset, an embedded PGlite directory. See docs/benchmarks.md.`;
@@ -64,6 +65,7 @@ const { values, positionals } = parseArgs({
     messages: { type: "string", default: "3000" },
     senders: { type: "string", default: "10" },
     "trace-mails": { type: "string", default: "500" },
+    client: { type: "string", default: "pipelining" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -95,8 +97,11 @@ async function main() {
       senders: Number(values.senders),
       warmUp: 200,
       traceMails: Number(values["trace-mails"]),
+      client: values.client === "nodemailer" ? ("nodemailer" as const) : ("pipelining" as const),
     };
-    log(`sending ${options.messages} mails over ${options.senders} SMTP connections to ${target.label}`);
+    log(
+      `sending ${options.messages} mails over ${options.senders} SMTP connections (${options.client}) to ${target.label}`,
+    );
     const result = await benchEmailWithTrace(target, options);
     process.stdout.write(`\n${emailTable([result])}\n`);
     if (!values.keep) await dropTarget(target);
