@@ -25,6 +25,9 @@ import {
   targetExists,
 } from "./target.ts";
 
+// `ui` drives a browser (bench/ui.ts, its own options and report); it exits when done.
+if (process.argv[2] === "ui") await import("./ui.ts");
+
 const HELP = `Usage: npm run bench -- [command] [options]
 
 Commands:
