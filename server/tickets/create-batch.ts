@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { type Actor, actorRef } from "../auth/actor.ts";
 import type { Db } from "../db/connection.ts";
 import type { MessageKind, TicketPriority, TicketStatus, TicketType } from "../db/types.ts";
-import { EVENTS_CHANNEL, messageKind } from "./events.ts";
+import { assigns, EVENTS_CHANNEL, messageKind } from "./events.ts";
 import { normalizeTags } from "./field-values.ts";
 import { sanitizeMessageHtml } from "./messages.ts";
 import { TICKET_COLUMNS, type TicketRow } from "./present.ts";
@@ -88,7 +88,8 @@ const RETURNED = sql.join(TICKET_COLUMNS.map((c) => sql.ref(`t.${c}`)));
 
 // Writes many drafted tickets in one statement: the tickets (each drawing its number from its
 // workspace's sequence), their opening messages, a ticket.created and a message.created event
-// each, and one NOTIFY per event in event order, exactly as createTicket writes one ticket.
+// each, an assignee's notification, and one NOTIFY per event in event order, exactly as
+// createTicket writes one ticket.
 // One statement for a batch costs PostgreSQL one parse, one plan and one set of round trips
 // instead of one per ticket. Returns the tickets in the order of `drafts`.
 export async function insertTicketDrafts(trx: Db, drafts: TicketDraft[], now: Date): Promise<TicketRow[]> {
@@ -169,6 +170,15 @@ export async function insertTicketDrafts(trx: Db, drafts: TicketDraft[], now: Da
       ) as e
       order by e.ord, e.step
       returning workspace_id, id, ticket_id, type, changes
+    ),
+    -- A ticket given to someone other than its creator tells them, as appendEvents does.
+    assigned as (
+      insert into notifications (workspace_id, user_id, ticket_id, event_id, kind)
+      select ev.workspace_id, n.assignee_id, ev.ticket_id, ev.id, 'ticket_assigned'
+      from ev join tx as n on n.workspace_id = ev.workspace_id and n.id = ev.ticket_id
+      where ${assigns(sql`ev`)} and n.assignee_id is not null
+        and not (n.actor_type = 'user' and n.actor_id = n.assignee_id)
+      on conflict do nothing
     )
     select ${RETURNED}, tx.ord, (
       select count(*) from (

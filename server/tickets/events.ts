@@ -61,7 +61,7 @@ export async function appendEvents(trx: Db, actor: Actor, ticket: TicketScope, e
       from ${eventRecords(events)}
       order by x.ord
       returning id, type, created_at, changes
-    )
+    )${assignmentNotification(actor, ticket)}
     select ev.id, ev.created_at, ${notify(actor, ticket)} as notified
     from ev
     order by ev.id`.execute(trx);
@@ -92,13 +92,36 @@ export async function insertWithEvents<R extends object>(
       ) as x
       order by x.ord
       returning id, type, changes
-    )
+    )${assignmentNotification(actor, ticket)}
     select r.*, (select count(*) from (select ${notify(actor, ticket)} from ev order by ev.id) as n)
       as parley_notified
     from r`.execute(trx);
   if (rows.length !== 1) throw new Error("insertWithEvents: the insert returned no row");
   const { parley_notified: _, ...row } = rows[0];
   return row as unknown as R;
+}
+
+// The assignee's "ticket_assigned" notification, as one more CTE after `ev`: written with the
+// event that assigns them (a new ticket with an assignee, or a change of assignee), in the same
+// statement, so it exists exactly when the assignment commits. Nobody is told of a ticket they
+// took themselves.
+function assignmentNotification(actor: Actor, ticket: TicketScope) {
+  const assignee = ticket.assignee_id;
+  if (assignee === null || (actor.type === "user" && actor.userId === assignee)) return sql``;
+  return sql`,
+    assigned as (
+      insert into notifications (workspace_id, user_id, ticket_id, event_id, kind)
+      select ${ticket.workspace_id}::bigint, ${assignee}::bigint, ${ticket.id}::bigint, ev.id, 'ticket_assigned'
+      from ev
+      where ${assigns(sql`ev`)}
+      on conflict do nothing
+    )`;
+}
+
+// Whether an inserted event row `ev` gives its ticket to its (current) assignee.
+export function assigns(ev: RawBuilder<unknown>) {
+  return sql`(${ev}.type = 'ticket.created'
+    or (${ev}.type = 'ticket.updated' and jsonb_exists(${ev}.changes, 'assigneeId')))`;
 }
 
 function eventColumns(actor: Actor, ticket: TicketScope) {
