@@ -345,7 +345,7 @@ export interface OutboundEmailTable {
 
 export interface EmailTemplateTable {
   workspace_id: number;
-  key: "ticket_received" | "agent_replied" | "ticket_solved";
+  key: "ticket_received" | "agent_replied" | "ticket_solved" | "agent_replied_solved";
   subject: string;
   body_text: string;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;

@@ -8,13 +8,8 @@ import { type FileStore, LocalFileStore } from "../files/store.ts";
 import { type JobQueue, jobIdFor, type QueueDefinition } from "../jobs/queue.ts";
 import { appendEvent } from "../tickets/events.ts";
 import { composeMail, type OutboundRow, type OutgoingAttachment, transportOptions } from "./compose.ts";
-import {
-  attachOutboxQueue,
-  configureOutbox,
-  type OutboundJob,
-  outboundJobId,
-  SEND_OUTBOUND,
-} from "./outbox.ts";
+import { type OutboundJob, outboundJobId, SEND_OUTBOUND } from "./outbox.ts";
+import { bindOutbox } from "./outbox-settings.ts";
 
 // Delivery is at least once, never knowingly twice. The row is marked "sending" (attempts + 1) in
 // its own transaction before SMTP starts and "sent" after the server's 250. A crash between the
@@ -246,7 +241,6 @@ export interface StartOutboundOptions {
 
 export async function startOutbound(options: StartOutboundOptions): Promise<() => Promise<void>> {
   const { database, queue, config, log } = options;
-  configureOutbox({ messageIdDomain: config.email.messageIdDomain, publicUrl: config.publicUrl });
   const retry = { ...SEND_RETRIES, ...options.retry };
   await queue.declare(SEND_OUTBOUND, retry);
   const deps: OutboundDeps = {
@@ -266,7 +260,12 @@ export async function startOutbound(options: StartOutboundOptions): Promise<() =
     // timeout) must not hold up every other mailbox's mail.
     { concurrency: 8 },
   );
-  const detach = attachOutboxQueue(queue);
+  // Mail queued through this database from now on gets its send job in its own transaction.
+  const detach = bindOutbox(database.db, {
+    messageIdDomain: config.email.messageIdDomain,
+    publicUrl: config.publicUrl,
+    queue,
+  });
   let sweeping: Promise<unknown> = Promise.resolve();
   const sweep = () => {
     sweeping = sweepUnsent(database.db, queue).catch((err) =>

@@ -1,9 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { sql } from "kysely";
-import { type Actor, systemActor } from "../auth/actor.ts";
-import { type Db, inTransaction } from "../db/connection.ts";
-import type { OutboundStatus } from "../db/types.ts";
-import { type JobQueue, jobIdFor } from "../jobs/queue.ts";
+import type { Actor } from "../auth/actor.ts";
+import type { Db } from "../db/connection.ts";
+import { jobIdFor } from "../jobs/queue.ts";
 import { appendEvent } from "../tickets/events.ts";
 import type { TicketRow } from "../tickets/present.ts";
 import { resolveSettings } from "./mailboxes.ts";
@@ -14,6 +13,7 @@ import {
   recipientsFor,
   threadFor,
 } from "./outbound-addressing.ts";
+import { outboxSettings } from "./outbox-settings.ts";
 import {
   loadTemplate,
   type Placeholder,
@@ -23,6 +23,8 @@ import {
   textAsHtml,
 } from "./templates.ts";
 import { generateMessageId, subjectWithToken } from "./ticket-token.ts";
+
+export { type BounceDetails, type Delivery, deliveryByMessage, markBounced } from "./outbound-state.ts";
 
 // The outbox: a mail to send is a row of outbound_emails written in the transaction of the change
 // that causes it (an agent's reply, a merge notice, a ticket solved), so it exists exactly when
@@ -40,31 +42,9 @@ export interface OutboundJob {
 export const outboundJobId = (workspaceId: number, outboundId: number) =>
   jobIdFor(`${SEND_OUTBOUND}:${workspaceId}:${outboundId}`);
 
-interface OutboxSettings {
-  queue: JobQueue | null;
-  messageIdDomain: string | null;
-  publicUrl: string | null;
-}
-
-// Commands that queue mail run inside ticket transactions that carry no configuration or queue
-// handle; the app and the outbound starter hand them over once. Without a queue (tests, the CLI,
-// an instance shutting down) rows wait for the sweeper, which enqueues what was never enqueued.
-const settings: OutboxSettings = { queue: null, messageIdDomain: null, publicUrl: null };
-
-export function configureOutbox(input: { messageIdDomain: string; publicUrl: string }) {
-  settings.messageIdDomain = input.messageIdDomain;
-  settings.publicUrl = input.publicUrl.replace(/\/+$/, "");
-}
-
-export function attachOutboxQueue(queue: JobQueue) {
-  settings.queue = queue;
-  return () => {
-    if (settings.queue === queue) settings.queue = null;
-  };
-}
-
 async function templateValues(trx: Db, ticket: TicketRow, mailbox: Mailbox, agentId: number | null) {
   const ws = ticket.workspace_id;
+  const { publicUrl } = outboxSettings(trx);
   const [requester, emails, agent, workspace] = await Promise.all([
     trx
       .selectFrom("contacts")
@@ -93,7 +73,7 @@ async function templateValues(trx: Db, ticket: TicketRow, mailbox: Mailbox, agen
     "requester.email": emails.get(ticket.requester_id) ?? "",
     "agent.name": agent?.name ?? "",
     "agent.first_name": agent?.name.split(/\s+/)[0] ?? "",
-    portal_url: settings.publicUrl ? `${settings.publicUrl}/portal/tickets/${ticket.id}` : "",
+    portal_url: publicUrl ? `${publicUrl}/portal/tickets/${ticket.id}` : "",
     "mailbox.name": mailbox.name,
     "mailbox.address": mailbox.address,
     "workspace.name": workspace?.name ?? "",
@@ -117,14 +97,15 @@ export interface QueueRequest {
   mailboxId?: number;
 }
 
-// Writes one queued outbound row (and its event) in the caller's transaction; null when there is
-// no mailbox to send from or nobody to send to (the change itself still stands).
-export async function queueOutbound(trx: Db, actor: Actor, ticket: TicketRow, request: QueueRequest) {
-  const mailbox = await mailboxForTicket(trx, ticket, request.mailboxId);
-  if (!mailbox) return null;
-  const recipients = await recipientsFor(trx, ticket, request.contactIds);
-  if (recipients.to.length === 0) return null;
-  const thread = await threadFor(trx, ticket, request.threadFromContactId);
+// Who the mail goes to, from which mailbox, and what it answers: read once when it is queued.
+interface Addressing {
+  mailbox: Mailbox;
+  recipients: Awaited<ReturnType<typeof recipientsFor>>;
+  thread: Awaited<ReturnType<typeof threadFor>>;
+}
+
+async function render(trx: Db, ticket: TicketRow, request: QueueRequest, addressing: Addressing) {
+  const { mailbox, thread } = addressing;
   const { values, agentName, signature } = await templateValues(trx, ticket, mailbox, request.agentId);
   const text = request.message?.text ?? (await firstCustomerText(trx, ticket));
   const html = request.message?.html ?? null;
@@ -139,10 +120,38 @@ export async function queueOutbound(trx: Db, actor: Actor, ticket: TicketRow, re
     ? `${rendered.html}\n<div class="signature"><br>-- <br>\n${textAsHtml(signature)}</div>`
     : rendered.html;
   const base = rendered.subject || ticket.subject;
-  const subject = subjectWithToken(
-    thread.inReplyTo && !/^re:/i.test(base) ? `Re: ${base}` : base,
-    ticket.number,
-  );
+  return {
+    subject: subjectWithToken(thread.inReplyTo && !/^re:/i.test(base) ? `Re: ${base}` : base, ticket.number),
+    from_name: agentName ? `${agentName} via ${mailbox.name}` : mailbox.name,
+    body_text: bodyText,
+    body_html: HTML_DOCUMENT(bodyHtml),
+  };
+}
+
+// Replies queued in a transaction, by ticket: a reply that also solves its ticket becomes the one
+// mail the customer gets (see queueSystemEmail).
+interface QueuedReply {
+  outboundId: number;
+  request: QueueRequest;
+  addressing: Addressing;
+}
+const repliesInTransaction = new WeakMap<Db, Map<string, QueuedReply>>();
+const ticketKey = (ticket: TicketRow) => `${ticket.workspace_id}:${ticket.id}`;
+
+// Writes one queued outbound row (and its event) in the caller's transaction; null when there is
+// no mailbox to send from or nobody to send to (the change itself still stands).
+export async function queueOutbound(trx: Db, actor: Actor, ticket: TicketRow, request: QueueRequest) {
+  const mailbox = await mailboxForTicket(trx, ticket, request.mailboxId);
+  if (!mailbox) return null;
+  const recipients = await recipientsFor(trx, ticket, request.contactIds);
+  if (recipients.to.length === 0) return null;
+  const addressing = {
+    mailbox,
+    recipients,
+    thread: await threadFor(trx, ticket, request.threadFromContactId),
+  };
+  const content = await render(trx, ticket, request, addressing);
+  const settings = outboxSettings(trx);
   const domain = settings.messageIdDomain ?? mailbox.address.split("@")[1] ?? "localhost";
   const row = await trx
     .insertInto("outbound_emails")
@@ -154,12 +163,9 @@ export async function queueOutbound(trx: Db, actor: Actor, ticket: TicketRow, re
       kind: request.kind,
       message_id_header: generateMessageId(domain, ticket.workspace_id, ticket.number),
       recipients: JSON.stringify(recipients),
-      subject,
-      from_name: agentName ? `${agentName} via ${mailbox.name}` : mailbox.name,
-      body_text: bodyText,
-      body_html: HTML_DOCUMENT(bodyHtml),
-      in_reply_to: thread.inReplyTo,
-      reference_ids: sql<string[]>`${thread.references}::text[]`,
+      ...content,
+      in_reply_to: addressing.thread.inReplyTo,
+      reference_ids: sql<string[]>`${addressing.thread.references}::text[]`,
       auto_submitted: request.autoSubmitted,
     })
     .returning(["id", "workspace_id"])
@@ -170,11 +176,33 @@ export async function queueOutbound(trx: Db, actor: Actor, ticket: TicketRow, re
     messageId: request.message?.id ?? null,
     mailboxId: mailbox.id,
   });
+  if (request.kind === "reply" && trx.isTransaction) {
+    const replies = repliesInTransaction.get(trx) ?? new Map<string, QueuedReply>();
+    replies.set(ticketKey(ticket), { outboundId: row.id, request, addressing });
+    repliesInTransaction.set(trx, replies);
+  }
   if (settings.queue) {
     const job: OutboundJob = { workspaceId: row.workspace_id, outboundId: row.id };
     await settings.queue.enqueue(trx, SEND_OUTBOUND, job, { id: outboundJobId(row.workspace_id, row.id) });
   }
   return row.id;
+}
+
+// The reply queued earlier in this transaction, now written again with the agent_replied_solved
+// template: the one mail says both what the agent wrote and that the ticket is solved.
+async function solvingReply(trx: Db, ticket: TicketRow): Promise<number | null> {
+  const reply = repliesInTransaction.get(trx)?.get(ticketKey(ticket));
+  if (!reply) return null;
+  const request: QueueRequest = { ...reply.request, template: "agent_replied_solved" };
+  const content = await render(trx, ticket, request, reply.addressing);
+  await trx
+    .updateTable("outbound_emails")
+    .set({ ...content, updated_at: new Date() })
+    .where("workspace_id", "=", ticket.workspace_id)
+    .where("id", "=", reply.outboundId)
+    .where("status", "=", "queued")
+    .execute();
+  return reply.outboundId;
 }
 
 async function firstCustomerText(trx: Db, ticket: TicketRow) {
@@ -254,7 +282,8 @@ export function withInboundMailbox<T>(
 }
 
 // ticket_received answers the customer's first mail (unless the mailbox turns receipts off);
-// ticket_solved tells them the ticket was solved. Neither is sent for non-email tickets.
+// ticket_solved tells them the ticket was solved, unless an agent's reply queued in the same
+// transaction says so. Neither is sent for non-email tickets.
 export async function queueSystemEmail(
   trx: Db,
   actor: Actor,
@@ -263,6 +292,11 @@ export async function queueSystemEmail(
   options: { mailboxId?: number } = {},
 ) {
   if (ticket.channel !== "email") return null;
+  // Solved with a reply: the reply carries the news, rather than a second mail a moment after it.
+  if (key === "ticket_solved") {
+    const reply = await solvingReply(trx, ticket);
+    if (reply !== null) return reply;
+  }
   let mailboxId = options.mailboxId;
   if (key === "ticket_received") {
     const inbound = inboundMailbox.getStore();
@@ -284,99 +318,4 @@ export async function queueSystemEmail(
     contactIds: key === "ticket_received" ? [ticket.requester_id] : undefined,
     mailboxId,
   });
-}
-
-export interface Delivery {
-  status: OutboundStatus;
-  attempts: number;
-  lastError: string | null;
-  sentAt: string | null;
-}
-
-// A message sent to several people separately (a merge notice) shows its least happy delivery.
-const RANK: Record<OutboundStatus, number> = { sent: 0, queued: 1, sending: 2, bounced: 3, failed: 4 };
-
-export async function deliveryByMessage(db: Db, workspaceId: number, messageIds: number[]) {
-  const byMessage = new Map<number, Delivery>();
-  if (messageIds.length === 0) return byMessage;
-  const rows = await db
-    .selectFrom("outbound_emails")
-    .select(["message_id", "status", "attempts", "last_error", "sent_at"])
-    .where("workspace_id", "=", workspaceId)
-    .where("message_id", "in", messageIds)
-    .orderBy("id")
-    .execute();
-  for (const row of rows) {
-    const current = byMessage.get(row.message_id!);
-    if (current && RANK[current.status] >= RANK[row.status]) continue;
-    byMessage.set(row.message_id!, {
-      status: row.status,
-      attempts: row.attempts,
-      lastError: row.last_error,
-      sentAt: row.sent_at ? row.sent_at.toISOString() : null,
-    });
-  }
-  return byMessage;
-}
-
-export interface BounceDetails {
-  recipient: string | null;
-  status: string | null;
-  action: string | null;
-  diagnostic?: string | null;
-  inboundId?: number | null;
-}
-
-// A delivery status notification came back for a mail we sent: the row turns "bounced" and the
-// ticket gets an "email.bounced" event. Called by inbound processing; a repeated DSN changes
-// nothing. Returns the outbound row's ids, or null when the Message-ID is not one of ours.
-export async function markBounced(
-  db: Db,
-  workspaceId: number,
-  originalMessageIdHeader: string,
-  details: BounceDetails,
-) {
-  const header = `<${originalMessageIdHeader.trim().replace(/^<+|>+$/g, "")}>`;
-  return inTransaction(db, (trx) => bounce(trx, workspaceId, header, details));
-}
-
-async function bounce(db: Db, workspaceId: number, header: string, details: BounceDetails) {
-  const row = await db
-    .selectFrom("outbound_emails")
-    .select(["id", "ticket_id", "message_id", "status"])
-    .where("workspace_id", "=", workspaceId)
-    .where("message_id_header", "=", header)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!row) return null;
-  const result = { outboundId: row.id, ticketId: row.ticket_id, messageId: row.message_id };
-  if (row.status === "bounced") return result;
-  const summary = [details.status, details.recipient, details.diagnostic].filter(Boolean).join(" ");
-  await db
-    .updateTable("outbound_emails")
-    .set({
-      status: "bounced",
-      bounce: JSON.stringify(details),
-      last_error: `bounced: ${summary || "delivery failed"}`.slice(0, 2000),
-      updated_at: new Date(),
-    })
-    .where("workspace_id", "=", workspaceId)
-    .where("id", "=", row.id)
-    .execute();
-  if (row.ticket_id !== null) {
-    const ticket = await db
-      .selectFrom("tickets")
-      .select(["id", "workspace_id", "group_id", "assignee_id", "requester_id", "organization_id"])
-      .where("workspace_id", "=", workspaceId)
-      .where("id", "=", row.ticket_id)
-      .executeTakeFirstOrThrow();
-    await appendEvent(db, systemActor(workspaceId), ticket, "email.bounced", {
-      outboundId: row.id,
-      messageId: row.message_id,
-      recipient: details.recipient,
-      status: details.status,
-      action: details.action,
-    });
-  }
-  return result;
 }

@@ -9,6 +9,7 @@ import { startImapPollers } from "./imap-poller.ts";
 import { InboundPipeline, type InboundPipelineOptions } from "./inbound-pipeline.ts";
 import { MailboxDirectory } from "./mailbox-directory.ts";
 import { startOutbound } from "./outbound.ts";
+import { bindOutbox } from "./outbox-settings.ts";
 import type { InboundItem, ProcessDeps } from "./process.ts";
 import { startSmtpListener } from "./smtp-listener.ts";
 
@@ -35,6 +36,12 @@ export async function startEmail(options: StartEmailOptions): Promise<RunningEma
   // Storing and processing mail run the same few statements thousands of times: prepared once
   // per connection, PostgreSQL stops parsing and planning them on every mail.
   const db = withPreparedStatements(database);
+  // Tickets made from mail may queue a receipt through this handle.
+  const unbind = bindOutbox(db, {
+    messageIdDomain: config.email.messageIdDomain,
+    publicUrl: config.publicUrl,
+    queue,
+  });
   const deps: ProcessDeps = {
     fileStore: options.fileStore ?? new LocalFileStore(config.fileStoreDir),
     mailboxes: new MailboxDirectory(db),
@@ -86,6 +93,7 @@ export async function startEmail(options: StartEmailOptions): Promise<RunningEma
     // it); the queue (owned by main) stops after.
     async stop() {
       for (const stop of stoppers.reverse()) await stop();
+      unbind();
     },
   };
 }

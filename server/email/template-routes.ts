@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { requireCan } from "../auth/permissions.ts";
-import { configureOutbox } from "./outbox.ts";
 import {
   loadTemplate,
   PLACEHOLDERS,
@@ -36,10 +35,6 @@ const TemplateUpdate = Type.Object(
 // The system mails Parley sends (ticket received, agent replied, ticket solved); admins edit their
 // text, and DELETE puts the default back.
 export const emailTemplateRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  // The transaction that queues a mail has no handle on the configuration: the outbox takes the
-  // Message-ID domain and the portal address from the app once, here, where every app starts.
-  configureOutbox({ messageIdDomain: app.config.email.messageIdDomain, publicUrl: app.config.publicUrl });
-
   const admin = { scope: "admin" as const };
 
   app.get(

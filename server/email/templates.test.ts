@@ -51,6 +51,7 @@ test("admins read, change and reset the system mail templates", async () => {
       ["ticket_received", false],
       ["agent_replied", false],
       ["ticket_solved", false],
+      ["agent_replied_solved", false],
     ],
   );
 
@@ -232,4 +233,48 @@ test("solving an email ticket mails the requester, marked auto-generated", async
     .patch(`/api/v1/tickets/${web.id}`, { status: "solved", version: web.version });
   assert.equal(solvedWeb.statusCode, 200, solvedWeb.body);
   assert.equal((await outboundRows(ws)).length, 1, "a web ticket's customer is not emailed");
+});
+
+test("a reply that solves the ticket is one mail: the reply, with the solved wording", async () => {
+  const mta = await sink();
+  const ws = await buildWorkspace(ctx());
+  const { ticket } = await emailTicket(ws, mta);
+  const posted = await ws.as(ws.admin).post(`/api/v1/tickets/${ticket.id}/messages`, {
+    body: "Fixed the printer config.",
+    status: "solved",
+  });
+  assert.equal(posted.statusCode, 201, posted.body);
+  assert.equal(posted.json().ticket.status, "solved");
+  const rows = await outboundRows(ws);
+  assert.deepEqual(
+    rows.map((r) => [r.kind, r.message_id]),
+    [["reply", posted.json().message.id]],
+  );
+  const mail = await deliver(ws, mta, rows[0].id);
+  assert.match(mail.text ?? "", /^Fixed the printer config\./);
+  assert.match(mail.text ?? "", new RegExp(`request #${ticket.number} as solved`));
+  assert.match(mail.html ?? "", /Fixed the printer config\./);
+  // An agent's reply, not an automatic mail.
+  assert.equal(
+    mail.headers.find((h) => h.key === "auto-submitted"),
+    undefined,
+  );
+
+  // Edited like the others; a reply that only answers keeps agent_replied.
+  const edited = await ws.as(ws.admin).request("PUT", url("agent_replied_solved"), {
+    subject: "{{ticket.subject}}",
+    bodyText: "{{message.text}}\n\n(closed as #{{ticket.number}} is {{ticket.status}})",
+  });
+  assert.equal(edited.statusCode, 200, edited.body);
+  const again = await emailTicket(ws, mta);
+  await ws.as(ws.admin).post(`/api/v1/tickets/${again.ticket.id}/messages`, { body: "First." });
+  await ws
+    .as(ws.admin)
+    .post(`/api/v1/tickets/${again.ticket.id}/messages`, { body: "Done.", status: "solved" });
+  const texts = (await outboundRows(ws))
+    .filter((r) => r.ticket_id === again.ticket.id)
+    .map((r) => r.body_text);
+  assert.equal(texts.length, 2);
+  assert.doesNotMatch(texts[0], /closed as/);
+  assert.ok(texts[1].startsWith(`Done.\n\n(closed as #${again.ticket.number} is solved)`), texts[1]);
 });

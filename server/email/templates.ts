@@ -1,7 +1,12 @@
 import type { Db } from "../db/connection.ts";
 import { invalid, notFound } from "../http/errors.ts";
 
-export const TEMPLATE_KEYS = ["ticket_received", "agent_replied", "ticket_solved"] as const;
+export const TEMPLATE_KEYS = [
+  "ticket_received",
+  "agent_replied",
+  "ticket_solved",
+  "agent_replied_solved",
+] as const;
 export type TemplateKey = (typeof TEMPLATE_KEYS)[number];
 
 export const PLACEHOLDERS = [
@@ -54,6 +59,15 @@ export const DEFAULT_TEMPLATES: Record<TemplateKey, EmailTemplate> = {
       "Your request #{{ticket.number}} has been marked as solved. If something is still not right, simply reply to this email and we will pick it up again.",
       "",
       "{{mailbox.name}}",
+    ].join("\n"),
+  },
+  // An agent's reply that also solves the ticket: one mail instead of the reply and the notice.
+  agent_replied_solved: {
+    subject: "{{ticket.subject}}",
+    bodyText: [
+      "{{message.text}}",
+      "",
+      "We have marked your request #{{ticket.number}} as solved. If something is still not right, simply reply to this email and we will pick it up again.",
     ].join("\n"),
   },
 };
@@ -155,7 +169,8 @@ export async function saveTemplate(db: Db, workspaceId: number, key: string, inp
     })),
   ];
   // The agent's words are the point of the mail; a template without them would send an empty reply.
-  if (templateKey === "agent_replied" && !/\{\{\s*message\.text\s*\}\}/.test(input.bodyText)) {
+  const carriesReply = templateKey === "agent_replied" || templateKey === "agent_replied_solved";
+  if (carriesReply && !/\{\{\s*message\.text\s*\}\}/.test(input.bodyText)) {
     errors.push({ path: "bodyText", message: "must include {{message.text}}, the agent's reply" });
   }
   if (errors.length) throw invalid(errors, "The template has placeholders Parley cannot fill.");

@@ -18,6 +18,7 @@ import { contactRoutes } from "../contacts/routes.ts";
 import type { Database$, Db } from "../db/connection.ts";
 import { inboundRoutes } from "../email/inbound-routes.ts";
 import { mailboxRoutes } from "../email/mailbox-routes.ts";
+import { bindOutbox } from "../email/outbox-settings.ts";
 import type { RunningEmail } from "../email/start.ts";
 import { emailTemplateRoutes } from "../email/template-routes.ts";
 import { fieldRoutes } from "../fields/routes.ts";
@@ -134,6 +135,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate("config", options.config);
   app.decorate("queue", options.queue ?? null);
   app.decorate("email", options.email ?? null);
+  // Ticket commands queue mail through this database: the outbox reads its settings from it.
+  bindOutbox(options.database.db, {
+    messageIdDomain: options.config.email.messageIdDomain,
+    publicUrl: options.config.publicUrl,
+    ...(options.queue ? { queue: options.queue } : {}),
+  });
   app.decorateRequest("actor", null as never);
 
   const serveApp = options.webApp === true && appIsBuilt();
