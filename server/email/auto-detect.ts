@@ -33,23 +33,25 @@ const DAEMON_SENDER = /^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)@/i
 
 // Headers that mark a message as written by a machine, strongest first. Each returns the reason
 // it matched, or null.
-const STRONG_SIGNALS: ((h: Record<string, string[]>) => string | null)[] = [
+// `lists`: whether mailing-list headers (Precedence: list, List-Id, List-Unsubscribe) count.
+const STRONG_SIGNALS: ((h: Record<string, string[]>, lists: boolean) => string | null)[] = [
   (h) => {
     const v = first(h, "auto-submitted");
     return v && !/^no\b/i.test(v) ? `auto-submitted: ${v.toLowerCase()}` : null;
   },
   (h) => (first(h, "x-autoreply") !== null ? "x-autoreply" : null),
   (h) => (first(h, "x-autorespond") !== null ? "x-autorespond" : null),
-  (h) => {
+  (h, lists) => {
     const v = first(h, "precedence");
-    return v && /^(bulk|junk|list|auto_reply)\b/i.test(v) ? `precedence: ${v.toLowerCase()}` : null;
+    const pattern = lists ? /^(bulk|junk|list|auto_reply)\b/i : /^(bulk|junk|auto_reply)\b/i;
+    return v && pattern.test(v) ? `precedence: ${v.toLowerCase()}` : null;
   },
   (h) => {
     const v = first(h, "x-auto-response-suppress");
     return v && /\b(all|oof|autoreply)\b/i.test(v) ? `x-auto-response-suppress: ${v}` : null;
   },
-  (h) => (first(h, "list-id") !== null ? "list-id" : null),
-  (h) => (first(h, "list-unsubscribe") !== null ? "list-unsubscribe" : null),
+  (h, lists) => (lists && first(h, "list-id") !== null ? "list-id" : null),
+  (h, lists) => (lists && first(h, "list-unsubscribe") !== null ? "list-unsubscribe" : null),
 ];
 
 // Headers too common in ordinary mail to decide alone, but enough beside an auto-reply subject.
@@ -150,14 +152,17 @@ function bounceFrom(input: AutoInput): AutoInfo | null {
   return { isAutoReply: false, isBounce: true, reason, bounce };
 }
 
-export function detectAuto(input: AutoInput): AutoInfo {
+// `listMail: "normal"` is for a mailbox behind a mailing list or a Google Group, where every
+// customer's mail carries the list's headers: they are then no sign of bulk mail.
+export function detectAuto(input: AutoInput, options: { listMail?: "bulk" | "normal" } = {}): AutoInfo {
+  const lists = options.listMail !== "normal";
   const bounce = bounceFrom(input);
   if (bounce) return bounce;
   if (input.parts.some((p) => p.contentType === "message/feedback-report")) {
     return { isAutoReply: true, isBounce: false, reason: "feedback-report", bounce: null };
   }
   for (const signal of STRONG_SIGNALS) {
-    const reason = signal(input.headers);
+    const reason = signal(input.headers, lists);
     if (reason) return { isAutoReply: true, isBounce: false, reason, bounce: null };
   }
   const returnPath = first(input.headers, "return-path");

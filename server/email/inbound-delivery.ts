@@ -237,7 +237,12 @@ async function ignoreReason(
   if (parsed.from && (await ownMailboxes(scope.trx, scope.mailboxes, [parsed.from.address])).size > 0)
     return "mail loop: sent from a Parley mailbox";
   if (parsed.auto.isBounce) return recordBounce(scope.trx, inbound, parsed);
-  if (parsed.auto.isAutoReply) return `auto-reply${parsed.auto.reason ? `: ${parsed.auto.reason}` : ""}`;
+  if (!parsed.auto.isAutoReply) return null;
+  // Behind a mailing list every customer's mail carries the list's headers; other signs of an
+  // automatic mail still count.
+  const mailbox = await scope.mailboxes.byId(inbound.workspaceId, inbound.mailboxId, scope.trx);
+  const auto = mailbox?.settings.acceptListMail ? parsed.autoIgnoringLists : parsed.auto;
+  if (auto.isAutoReply) return `auto-reply${auto.reason ? `: ${auto.reason}` : ""}`;
   return null;
 }
 

@@ -33,6 +33,7 @@ test("an admin adds a mailbox; its credentials are stored sealed and never retur
   });
   assert.equal(mailbox.smtp.port, 587);
   assert.equal(mailbox.settings.nonParticipantReplies, "append_flagged");
+  assert.equal(mailbox.settings.acceptListMail, false, "list mail is bulk by default");
   assert.doesNotMatch(res.body, /hunter2/);
   const row = await ws.db
     .selectFrom("mailboxes")

@@ -12,6 +12,10 @@ export const MailboxSettings = Type.Object(
     newTicketOnSubjectChange: Type.Optional(Type.Boolean()),
     // Send the "ticket received" mail to customers who open a ticket by email.
     sendReceipt: Type.Optional(Type.Boolean()),
+    // Mail with mailing-list headers (List-Id, List-Unsubscribe, Precedence: list) opens tickets
+    // like any other, for a support address behind a Google Group or another list. Off: such
+    // mail is bulk and ignored.
+    acceptListMail: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -74,6 +78,7 @@ export const MailboxView = Type.Object({
     nonParticipantReplies: Type.Enum(["new_ticket", "append_flagged"]),
     newTicketOnSubjectChange: Type.Boolean(),
     sendReceipt: Type.Boolean(),
+    acceptListMail: Type.Boolean(),
   }),
   active: Type.Boolean(),
   // The last failure to fetch mail (IMAP sign-in refused, server unreachable); null once it works.
@@ -88,6 +93,7 @@ export interface ResolvedSettings {
   nonParticipantReplies: "new_ticket" | "append_flagged";
   newTicketOnSubjectChange: boolean;
   sendReceipt: boolean;
+  acceptListMail: boolean;
 }
 
 export function resolveSettings(settings: Record<string, unknown>): ResolvedSettings {
@@ -95,6 +101,7 @@ export function resolveSettings(settings: Record<string, unknown>): ResolvedSett
     nonParticipantReplies: settings.nonParticipantReplies === "new_ticket" ? "new_ticket" : "append_flagged",
     newTicketOnSubjectChange: settings.newTicketOnSubjectChange === true,
     sendReceipt: settings.sendReceipt !== false,
+    acceptListMail: settings.acceptListMail === true,
   };
 }
 

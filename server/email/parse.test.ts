@@ -348,6 +348,25 @@ test("detects auto-replies by header, and by subject only beside a header", asyn
   assert.equal((await detect("Subject: Re: auto-reply settings question")).isAutoReply, false);
 });
 
+test("mailing-list headers are bulk, unless the mailbox takes list mail as normal", async () => {
+  const parse = (...headers: string[]) =>
+    parseEmail(mail("From: someone@example.com", ...headers, "", "text"));
+  const group = await parse(
+    "List-Id: <support.acme.example>",
+    "List-Unsubscribe: <mailto:support+unsubscribe@acme.example>",
+    "Precedence: list",
+  );
+  assert.equal(group.auto.isAutoReply, true);
+  assert.equal(group.autoIgnoringLists.isAutoReply, false);
+  // Other signs of an automatic mail still count, and bulk is still bulk.
+  const outOfOffice = await parse("List-Id: <support.acme.example>", "Auto-Submitted: auto-replied");
+  assert.equal(outOfOffice.autoIgnoringLists.reason, "auto-submitted: auto-replied");
+  assert.equal(
+    (await parse("Precedence: bulk", "List-Id: <news.example>")).autoIgnoringLists.isAutoReply,
+    true,
+  );
+});
+
 test("format=flowed joins lines only at the same quote depth", async () => {
   const parsed = await parseEmail(
     mail(

@@ -40,6 +40,9 @@ export interface ParsedEmail {
   reply: { newText: string; quotedText: string; signature: string };
   attachments: ParsedAttachment[];
   auto: AutoInfo;
+  // The same verdict for a mailbox that takes list mail as normal mail (its acceptListMail
+  // setting): mailing-list headers do not count.
+  autoIgnoringLists: AutoInfo;
 }
 
 // Mailbox lists flattened: a group ("Team: a@x, b@y;") contributes its members, and entries
@@ -151,6 +154,13 @@ export async function parseEmail(raw: Buffer | Uint8Array): Promise<ParsedEmail>
   });
   const from = mailboxes(email.from)[0] ?? null;
   const subject = (email.subject ?? "").replace(/[\r\n]+/g, " ").trim();
+  const autoInput = {
+    headers,
+    fromAddress: from?.address ?? null,
+    subject,
+    text,
+    parts: attachments.map((a) => ({ contentType: a.contentType, content: a.content })),
+  };
   return {
     messageId: messageIdOf(headers["message-id"]?.[0]),
     inReplyTo: messageIds(headers["in-reply-to"] ?? []),
@@ -166,12 +176,7 @@ export async function parseEmail(raw: Buffer | Uint8Array): Promise<ParsedEmail>
     html,
     reply: splitReply(text, from),
     attachments,
-    auto: detectAuto({
-      headers,
-      fromAddress: from?.address ?? null,
-      subject,
-      text,
-      parts: attachments.map((a) => ({ contentType: a.contentType, content: a.content })),
-    }),
+    auto: detectAuto(autoInput),
+    autoIgnoringLists: detectAuto(autoInput, { listMail: "normal" }),
   };
 }

@@ -50,6 +50,38 @@ test("a mail opens a ticket in the mailbox's group, with the new text as body an
   assert.equal(requester.json().name, "Robin Customer");
 });
 
+test("list mail is bulk unless the mailbox takes it as normal (a support address behind a Google Group)", async () => {
+  const ws = await buildWorkspace(ctx());
+  const mailbox = await createMailbox(ws);
+  const viaGroup = {
+    from: "Robin Customer <robin@customer.test>",
+    headers: {
+      "List-Id": "<support.acme.example>",
+      "List-Unsubscribe": "<mailto:support+unsubscribe@acme.example>",
+      Precedence: "list",
+    },
+  };
+  const ignored = await deliver(ws, mailbox, viaGroup);
+  assert.equal(ignored.status, "ignored");
+  assert.match(ignored.reason ?? "", /^auto-reply: precedence: list/);
+
+  const changed = await ws.as(ws.admin).patch(`/api/v1/mailboxes/${mailbox.id}`, {
+    settings: { acceptListMail: true },
+  });
+  assert.equal(changed.statusCode, 200, changed.body);
+  assert.equal(changed.json().settings.acceptListMail, true);
+  const accepted = await deliver(ws, mailbox, viaGroup);
+  assert.equal(accepted.status, "processed", accepted.reason ?? "");
+  assert.ok(accepted.ticket_id);
+  // An out-of-office reply through the group is still not a ticket.
+  const auto = await deliver(ws, mailbox, {
+    ...viaGroup,
+    headers: { ...viaGroup.headers, "Auto-Submitted": "auto-replied" },
+  });
+  assert.equal(auto.status, "ignored");
+  assert.equal(auto.reason, "auto-reply: auto-submitted: auto-replied");
+});
+
 test("a mail without a subject gets a placeholder subject", async () => {
   const ws = await buildWorkspace(ctx());
   const mailbox = await createMailbox(ws);
