@@ -18,6 +18,7 @@ import { contactRoutes } from "../contacts/routes.ts";
 import type { Database$, Db } from "../db/connection.ts";
 import { inboundRoutes } from "../email/inbound-routes.ts";
 import { mailboxRoutes } from "../email/mailbox-routes.ts";
+import { outboundRoutes } from "../email/outbound-routes.ts";
 import { bindOutbox } from "../email/outbox-settings.ts";
 import type { RunningEmail } from "../email/start.ts";
 import { emailTemplateRoutes } from "../email/template-routes.ts";
@@ -190,6 +191,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(emailTemplateRoutes);
   await app.register(cannedResponseRoutes);
   await app.register(inboundRoutes);
+  await app.register(outboundRoutes);
   if (serveApp) await app.register(webAppRoutes);
   return app;
 }
