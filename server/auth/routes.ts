@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import { Type } from "typebox";
 import { AppError, invalid, notFound, unauthorized } from "../http/errors.ts";
 import { presentUser, UserView } from "../workspaces/users.ts";
+import { throttle } from "./login-throttle.ts";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./secrets.ts";
 import { createUserSession, endOtherSessions, endSession, SESSION_COOKIE } from "./sessions.ts";
 
@@ -48,18 +49,16 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/api/v1/auth/login",
     {
-      config: {
-        public: true,
-        rateLimit: {
-          max: app.config.loginRateLimit,
-          timeWindow: "1 minute",
-          // Counted after the body is parsed: on the default onRequest hook the email is not
-          // known yet, and every address tried from one IP would share a single counter.
-          hook: "preValidation",
-          keyGenerator: (req) =>
-            `${req.ip}|${String((req.body as { email?: string })?.email ?? "").toLowerCase()}`,
-        },
-      },
+      config: { public: true },
+      // Counted per address and email once the body is parsed (before, the email is not known
+      // and every address tried from one IP would share a counter), in the database so that all
+      // instances share the count.
+      preValidation: throttle(app.db, {
+        name: "login",
+        max: app.config.loginRateLimit,
+        windowMs: 60_000,
+        key: (req) => `${req.ip}|${String((req.body as { email?: string })?.email ?? "").toLowerCase()}`,
+      }),
       schema: { tags: ["auth"], body: LoginBody, response: { 200: UserView } },
     },
     async (req, reply) => {
@@ -142,7 +141,12 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/api/v1/auth/password",
     {
-      config: { rateLimit: { max: app.config.loginRateLimit, timeWindow: "1 minute" } },
+      preValidation: throttle(app.db, {
+        name: "password",
+        max: app.config.loginRateLimit,
+        windowMs: 60_000,
+        key: (req) => req.ip,
+      }),
       schema: { tags: ["auth"], body: PasswordBody, response: { 204: Type.Null() } },
     },
     async (req, reply) => {

@@ -1,0 +1,66 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { sql } from "kysely";
+import type { Db } from "../db/connection.ts";
+import { AppError } from "../http/errors.ts";
+
+export interface ThrottleOptions {
+  // Names the counter, so two limits on one key do not share it.
+  name: string;
+  max: number;
+  windowMs: number;
+  key: (req: FastifyRequest) => string;
+}
+
+export interface Attempts {
+  hits: number;
+  resetMs: number;
+}
+
+// Limits attempts per key (a client address, an email) with a fixed window that starts at the
+// first attempt, counted in the database: every instance behind a load balancer adds to the same
+// counter, where an in-memory count let each instance allow `max` guesses of its own. Used as a
+// preValidation hook, so the body (and the email in it) is parsed but not yet checked.
+export function throttle(db: Db, options: ThrottleOptions) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const { hits, resetMs } = await countAttempt(db, `${options.name}:${options.key(req)}`, options.windowMs);
+    const resetSeconds = Math.ceil(resetMs / 1000);
+    reply.header("x-ratelimit-limit", options.max);
+    reply.header("x-ratelimit-remaining", Math.max(0, options.max - hits));
+    reply.header("x-ratelimit-reset", resetSeconds);
+    sweepNow(db);
+    if (hits > options.max) {
+      reply.header("retry-after", resetSeconds);
+      throw new AppError(429, "rate_limited", `Too many attempts; retry in ${resetSeconds} s.`);
+    }
+  };
+}
+
+// One statement, atomic under concurrency: the upsert takes the key's row lock, so attempts at
+// the same moment from several instances are each counted once.
+export async function countAttempt(db: Db, key: string, windowMs: number): Promise<Attempts> {
+  const { rows } = await sql<{ hits: number; reset_ms: number }>`
+    insert into rate_limit_counters as c (key, hits, window_ends_at)
+    values (${key}, 1, now() + make_interval(secs => ${windowMs / 1000}::float8))
+    on conflict (key) do update set
+      hits = case when c.window_ends_at <= now() then 1 else c.hits + 1 end,
+      window_ends_at = case when c.window_ends_at <= now() then excluded.window_ends_at
+        else c.window_ends_at end
+    returning hits, greatest(0, ceil(extract(epoch from c.window_ends_at - now()) * 1000))::int as reset_ms`.execute(
+    db,
+  );
+  return { hits: rows[0].hits, resetMs: rows[0].reset_ms };
+}
+
+const SWEEP_EVERY_MS = 60_000;
+let lastSweep = 0;
+
+// Counters of finished windows are deleted now and then, by whichever instance gets there; a
+// counter's own upsert already restarts an expired window, so this only keeps the table small.
+function sweepNow(db: Db) {
+  const now = Date.now();
+  if (now - lastSweep < SWEEP_EVERY_MS) return;
+  lastSweep = now;
+  sql`delete from rate_limit_counters where window_ends_at < now()`.execute(db).catch(() => {
+    lastSweep = 0;
+  });
+}
