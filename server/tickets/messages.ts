@@ -5,7 +5,7 @@ import { can, requireCan } from "../auth/permissions.ts";
 import { type Db, inTransaction } from "../db/connection.ts";
 import type { MessageKind, TicketStatus } from "../db/types.ts";
 import { queueAgentReply } from "../email/outbox.ts";
-import { conflict, forbidden, invalid } from "../http/errors.ts";
+import { AppError, conflict, forbidden, invalid } from "../http/errors.ts";
 import { nextTicketNumber } from "../workspaces/service.ts";
 import { appendEvent, insertWithEvents, type NewEvent, type TicketScope } from "./events.ts";
 import { TICKET_COLUMNS, type TicketRow } from "./present.ts";
@@ -199,11 +199,26 @@ export async function addCustomerMessage(trx: Db, actor: Actor, ticket: TicketRo
   return { message: inserted, ticket: updated };
 }
 
+// Merges chain (a ticket merged into one later merged again); past this many hops the chain
+// is taken for a loop rather than followed.
+const MAX_MERGE_HOPS = 10;
+
+// The ticket a message goes on. A customer writing on a ticket that was merged is taken to the
+// ticket it was merged into, as their email reply would be, provided they may see it (a ticket
+// may be merged into another customer's); anyone else is told where to write.
 async function lockTicketForMessage(trx: Db, actor: Actor, id: number) {
-  const ticket = await lockTicket(trx, actor, id);
-  if (ticket.merged_into_id !== null) {
-    throw conflict("ticket_merged", "This ticket was merged; write on the ticket it was merged into.", {
-      mergedIntoId: ticket.merged_into_id,
+  let ticket = await lockTicket(trx, actor, id);
+  for (let hop = 0; ticket.merged_into_id !== null; hop++) {
+    const merged = conflict(
+      "ticket_merged",
+      "This ticket was merged; write on the ticket it was merged into.",
+      {
+        mergedIntoId: ticket.merged_into_id,
+      },
+    );
+    if (actor.type !== "contact" || hop >= MAX_MERGE_HOPS) throw merged;
+    ticket = await lockTicket(trx, actor, ticket.merged_into_id).catch((err: unknown) => {
+      throw err instanceof AppError && err.code === "not_found" ? merged : err;
     });
   }
   return ticket;
