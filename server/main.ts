@@ -11,6 +11,7 @@ import { createMetrics } from "./http/metrics.ts";
 import { startAssignmentNotifications } from "./jobs/assignment-notifications.ts";
 import { startMentionNotifications } from "./jobs/mention-notifications.ts";
 import { JobQueue } from "./jobs/queue.ts";
+import { startUploadCleanup } from "./jobs/unattached-uploads.ts";
 import { type EventBus, startEventBus } from "./realtime/bus.ts";
 import { bootstrapFirstWorkspace } from "./workspaces/service.ts";
 
@@ -53,14 +54,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
     });
     await startAssignmentNotifications(queue, bus, database.db, log.child({ component: "notifications" }));
     await startMentionNotifications(queue, bus, database.db, log.child({ component: "notifications" }));
-    email = await startEmail({
-      database,
-      queue,
-      config,
-      log: log.child({ component: "email" }),
-      // The same store the attachment routes read from, so inbound attachments download like uploads.
-      fileStore: new LocalFileStore(config.fileStoreDir),
-    });
+    // The same store the attachment routes read from, so inbound attachments download like uploads.
+    const fileStore = new LocalFileStore(config.fileStoreDir);
+    await startUploadCleanup(queue, database.db, fileStore, log.child({ component: "files" }));
+    email = await startEmail({ database, queue, config, log: log.child({ component: "email" }), fileStore });
     app = await buildApp({
       database,
       config,

@@ -155,6 +155,14 @@ export class JobQueue {
     );
   }
 
+  // Sends a job to `name` on a cron schedule (UTC): one job per occurrence across all instances,
+  // sent by whichever instance runs the schedule pass (those with workers). Idempotent.
+  async schedule(name: string, cron: string) {
+    if (!this.#declared.has(name)) throw new Error(`job queue "${name}" was not declared`);
+    if (!this.#options.runWorkers) return;
+    await this.#boss.schedule(name, cron);
+  }
+
   // For operators and tests: where a job is (created, retry, active, completed, failed) and how
   // many times it was retried.
   async jobState(name: string, id: string) {
