@@ -53,7 +53,7 @@ export interface CreationQueueOptions {
 // Group commit for POST /api/v1/tickets. Requests that arrive while a batch is being written
 // wait for the next one; each batch is one transaction with one statement per table for all
 // its tickets and one commit, so PostgreSQL parses, plans and flushes the WAL once per batch
-// instead of once per ticket. With nobody else waiting a batch is one request, written at once.
+// instead of once per ticket. A request with nobody else waiting is written at once, alone.
 // Each request still gets its own answer and its own error (docs/tickets.md, "Many at once").
 //
 // One batch is written at a time per process. Two at a time were measured too: with 64 callers
@@ -136,6 +136,13 @@ export class TicketCreationQueue {
   }
 
   async #run(batch: Pending[]) {
+    // A request alone is written by createTicket: for one ticket, its plain statements cost
+    // PostgreSQL less to plan than the batch's (measured at concurrency 1: 3.5 against 5.3 ms).
+    if (batch.length === 1) {
+      const [p] = batch;
+      await createAlone(this.#db, p).then(p.resolve, p.reject);
+      return;
+    }
     let results: Result[];
     try {
       results = await inTransaction(this.#db, (trx) => writeBatch(trx, batch));
