@@ -1,7 +1,7 @@
 import { Type } from "typebox";
 import { TicketFilterFields } from "../tickets/filters.ts";
 import { Id } from "../tickets/schemas.ts";
-import { VIEW_SORT_FIELDS } from "./sorted-tickets.ts";
+import { VIEW_SORT_FIELDS } from "./sort-query.ts";
 
 // The same filters as GET /api/v1/tickets, plus relative windows that keep "solved in the last
 // 7 days" meaning the last 7 days whenever the view runs.

@@ -7,7 +7,8 @@ import type { ViewTable } from "../db/types.ts";
 import { forbidden, notFound } from "../http/errors.ts";
 import { absoluteWindow, type TicketFilters, ticketFilterConditions } from "../tickets/filters.ts";
 import { DEFAULT_COLUMNS, type ViewCreate, type ViewTicketsQuery, type ViewUpdate } from "./schemas.ts";
-import { sortedTickets, type ViewSortField } from "./sorted-tickets.ts";
+import type { ViewSortField } from "./sort-query.ts";
+import { sortedTickets } from "./sorted-tickets.ts";
 
 export type ViewRow = Omit<Selectable<ViewTable>, "workspace_id">;
 
