@@ -52,8 +52,8 @@ function useRequesters(pages: Ticket[][]): Map<number, Contact> {
 }
 
 // Calls `load` when the sentinel scrolls within reach of the list's scrolling container. The
-// observer is renewed when rows arrive, so a page too short to fill the screen loads the next.
-export function useLoadOnScroll(load: () => void, enabled: boolean, rowCount: number) {
+// observer is renewed when a page arrives, so a page too short to fill the screen loads the next.
+export function useLoadOnScroll(load: () => void, enabled: boolean, pageCount: number) {
   const sentinel = useRef<HTMLDivElement | null>(null);
   const latest = useRef(load);
   latest.current = load;
@@ -69,7 +69,7 @@ export function useLoadOnScroll(load: () => void, enabled: boolean, rowCount: nu
     );
     observer.observe(target);
     return () => observer.disconnect();
-  }, [enabled, rowCount]);
+  }, [enabled, pageCount]);
   return sentinel;
 }
 

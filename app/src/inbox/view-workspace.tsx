@@ -83,7 +83,8 @@ export function ViewWorkspace({ view }: { view: InboxView }) {
   const sentinel = useLoadOnScroll(
     () => !buttonFocused() && loadMore(),
     query.hasNextPage && !query.isFetchingNextPage && !query.isError,
-    rows.length,
+    // Per page, not per row: a page can come back short (docs/views.md), and the next is still due.
+    query.data?.pages.length ?? 0,
   );
 
   return (
@@ -148,7 +149,7 @@ export function ViewWorkspace({ view }: { view: InboxView }) {
       {query.error && <p role="alert">{errorMessage(query.error)}</p>}
       {query.isPending ? (
         <p role="status">Loading tickets…</p>
-      ) : rows.length === 0 ? (
+      ) : rows.length === 0 && !query.hasNextPage ? (
         <p className="empty-state">No tickets match this view.</p>
       ) : (
         <TicketTable
