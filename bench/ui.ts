@@ -92,6 +92,15 @@ interface Load {
   ms: number;
   jsUrls: string[];
   transferredJs: number;
+  // The slowest API request before ready (fetch start to last byte) and its path.
+  apiMs: number;
+  apiPath: string;
+}
+
+interface ApiEntry {
+  name: string;
+  startTime: number;
+  responseEnd: number;
 }
 
 // One page load in a fresh or reused context; returns ms from navigation start to ready and
@@ -114,11 +123,28 @@ async function measure(context: BrowserContext, url: string, mark: "inbox" | "ti
     { timeout: 60_000 },
   );
   const ms = Number(await handle.jsonValue());
+  // The API requests the page made before it was ready, to tell server time from browser time.
+  const api = (await page.evaluate((readyAt) => {
+    const perf = (globalThis as unknown as { performance: { getEntriesByType(t: string): ApiEntry[] } })
+      .performance;
+    return perf
+      .getEntriesByType("resource")
+      .filter((e) => e.name.includes("/api/v1/") && e.responseEnd <= readyAt)
+      .map((e) => ({ name: e.name, startTime: e.startTime, responseEnd: e.responseEnd }));
+  }, ms)) as ApiEntry[];
   // Whatever the page fetches right after it is ready (chunks it preloads) counts as first load.
   await page.waitForLoadState("networkidle");
   const transferredJs = [...scripts.keys()].reduce((sum, id) => sum + (sizes.get(id) ?? 0), 0);
   await page.close();
-  return { ms, jsUrls: [...new Set(scripts.values())], transferredJs };
+  const apiMs = Math.max(0, ...api.map((e) => e.responseEnd - e.startTime));
+  const apiPath = api.find((e) => e.responseEnd - e.startTime === apiMs)?.name ?? "";
+  return {
+    ms,
+    jsUrls: [...new Set(scripts.values())],
+    transferredJs,
+    apiMs,
+    apiPath: new URL(apiPath || "http://x/").pathname,
+  };
 }
 
 const median = (xs: number[]) => {
@@ -196,6 +222,7 @@ async function main() {
     log(`inbox ${inboxUrl} (${allOpen.name}: ${allOpen.count} tickets), ticket ${ticketUrl}`);
 
     const results: Record<string, number[]> = {};
+    const apiResults: Record<string, Load[]> = {};
     let firstLoad: Load | null = null;
     // Cold: a new browser context per load, so nothing is cached. Warm: one context, loaded once
     // before measuring, so hashed assets come from the HTTP cache (they are immutable).
@@ -214,6 +241,7 @@ async function main() {
         const load = await measure(cold, url, mark);
         if (mark === "inbox" && !firstLoad) firstLoad = load;
         results[`${mark} cold`].push(load.ms);
+        (apiResults[`${mark} cold`] ??= []).push(load);
         await cold.close();
       }
       const warm = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 } });
@@ -221,10 +249,14 @@ async function main() {
       await warm.addInitScript(READY_SCRIPT);
       await measure(warm, url, mark);
       results[`${mark} warm`] = [];
-      for (let i = 0; i < loads; i++) results[`${mark} warm`].push((await measure(warm, url, mark)).ms);
+      for (let i = 0; i < loads; i++) {
+        const load = await measure(warm, url, mark);
+        results[`${mark} warm`].push(load.ms);
+        (apiResults[`${mark} warm`] ??= []).push(load);
+      }
       await warm.close();
     }
-    print({ tickets, version, target: target.label, loads, results, firstLoad, loadAtStart });
+    print({ tickets, version, target: target.label, loads, results, apiResults, firstLoad, loadAtStart });
   } finally {
     await browser.close();
     await server.stop();
@@ -238,6 +270,7 @@ interface Report {
   target: string;
   loads: number;
   results: Record<string, number[]>;
+  apiResults: Record<string, Load[]>;
   firstLoad: Load | null;
   loadAtStart: string;
 }
@@ -261,12 +294,14 @@ function print(r: Report) {
     "",
     `inbox first load, as transferred (brotli, with headers): ${kb(r.firstLoad?.transferredJs ?? 0)}; files: ${firstJs.join(", ")}`,
     "",
-    `| page load, ms from navigation start (${r.loads} loads) | median | min | max |`,
-    "| --- | ---: | ---: | ---: |",
-    ...Object.entries(r.results).map(
-      ([name, xs]) =>
-        `| ${name} | ${median(xs).toFixed(0)} | ${Math.min(...xs).toFixed(0)} | ${Math.max(...xs).toFixed(0)} |`,
-    ),
+    `| page load, ms from navigation start (${r.loads} loads) | median | min | max | slowest API request before ready, median ms |`,
+    "| --- | ---: | ---: | ---: | --- |",
+    ...Object.entries(r.results).map(([name, xs]) => {
+      const api = r.apiResults[name] ?? [];
+      const slowest = median(api.map((l) => l.apiMs));
+      const paths = [...new Set(api.map((l) => l.apiPath))].join(", ");
+      return `| ${name} | ${median(xs).toFixed(0)} | ${Math.min(...xs).toFixed(0)} | ${Math.max(...xs).toFixed(0)} | ${slowest.toFixed(0)} (${paths}) |`;
+    }),
     "",
   ];
   process.stdout.write(out.join("\n"));
