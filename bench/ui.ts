@@ -231,6 +231,7 @@ async function main() {
       ["ticket", ticketUrl],
     ] as const) {
       results[`${mark} cold`] = [];
+      apiResults[`${mark} cold`] = [];
       for (let i = 0; i < loads; i++) {
         const cold = await browser.newContext({
           baseURL: server.url,
@@ -241,7 +242,7 @@ async function main() {
         const load = await measure(cold, url, mark);
         if (mark === "inbox" && !firstLoad) firstLoad = load;
         results[`${mark} cold`].push(load.ms);
-        (apiResults[`${mark} cold`] ??= []).push(load);
+        apiResults[`${mark} cold`].push(load);
         await cold.close();
       }
       const warm = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 } });
@@ -249,10 +250,11 @@ async function main() {
       await warm.addInitScript(READY_SCRIPT);
       await measure(warm, url, mark);
       results[`${mark} warm`] = [];
+      apiResults[`${mark} warm`] = [];
       for (let i = 0; i < loads; i++) {
         const load = await measure(warm, url, mark);
         results[`${mark} warm`].push(load.ms);
-        (apiResults[`${mark} warm`] ??= []).push(load);
+        apiResults[`${mark} warm`].push(load);
       }
       await warm.close();
     }
