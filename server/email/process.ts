@@ -154,7 +154,6 @@ async function runLocked(
     }
     mails.push(mail);
   }
-  const outcomes = new Map<string, Finished>();
   await scope.findMessages(mails);
   const screened: [PreparedMail, Screened][] = [];
   for (const mail of mails) screened.push([mail, await screenMail(scope, mail)]);
@@ -177,67 +176,52 @@ async function runLocked(
         await deliverMail(scope, mail, scope.contact(mail.inbound.workspaceId, s.sender.address)),
       ]);
   }
-  const opening = await openingMessages(
+  const finished = await finish(
     trx,
-    delivered.flatMap(([mail, d]) =>
-      d.status === "processed" && d.messageId === null
-        ? [{ workspaceId: mail.inbound.workspaceId, ticketId: d.ticketId }]
-        : [],
-    ),
+    delivered.map(([mail, outcome]) => ({ inbound: mail.inbound, outcome })),
   );
-  for (const [mail, d] of delivered) {
-    const ws = mail.inbound.workspaceId;
-    const outcome: ProcessOutcome =
-      d.status === "processed" && d.messageId === null
-        ? { status: "processed", ticketId: d.ticketId, messageId: opening.get(slot(ws, d.ticketId))! }
-        : (d as ProcessOutcome);
-    outcomes.set(slot(ws, mail.inbound.id), { inbound: mail.inbound, outcome });
-  }
-  await finish(trx, [...outcomes.values()]);
-  return new Map([...outcomes].map(([key, f]) => [key, f.outcome]));
+  return new Map(finished.map((f) => [slot(f.inbound.workspaceId, f.inbound.id), f.outcome]));
 }
 
-interface Finished {
+interface Finished<O = ProcessOutcome> {
   inbound: Inbound;
-  outcome: ProcessOutcome;
+  outcome: O;
 }
 
-// The first message of each new ticket: createTicket returns the ticket, and one statement for
-// the batch is cheaper than one per ticket.
-async function openingMessages(trx: Db, tickets: { workspaceId: number; ticketId: number }[]) {
-  const found = new Map<string, number>();
-  if (tickets.length === 0) return found;
-  const rows = await trx
-    .selectFrom("messages")
-    .select(["workspace_id", "ticket_id", sql<number>`min(id)`.as("id")])
-    .where(
-      sql<boolean>`(workspace_id, ticket_id) in (select * from unnest(
-        ${tickets.map((t) => t.workspaceId)}::bigint[], ${tickets.map((t) => t.ticketId)}::bigint[]))`,
-    )
-    .groupBy(["workspace_id", "ticket_id"])
-    .execute();
-  for (const r of rows) found.set(slot(r.workspace_id, r.ticket_id), r.id);
-  return found;
-}
-
-// Every mail of the batch gets its final state in one statement.
-async function finish(trx: Db, finished: Finished[]) {
+// Every mail of the batch gets its final state in one statement. A new ticket's opening message
+// is found there too (createTicket returns the ticket only): the ticket's first message.
+async function finish(trx: Db, finished: Finished<Delivered>[]): Promise<Finished[]> {
   const rows = finished.filter((f) => f.outcome.status !== "done");
-  if (rows.length === 0) return;
-  const ws = rows.map((f) => f.inbound.workspaceId);
-  const ids = rows.map((f) => f.inbound.id);
-  const pick = <T>(get: (o: Exclude<ProcessOutcome, { status: "done" }>) => T) =>
-    rows.map((f) => get(f.outcome as Exclude<ProcessOutcome, { status: "done" }>));
-  await sql`
+  const out = finished.filter((f) => f.outcome.status === "done") as Finished[];
+  if (rows.length === 0) return out;
+  type Final = Exclude<Delivered, { status: "done" }>;
+  const pick = <T>(get: (o: Final) => T) => rows.map((f) => get(f.outcome as Final));
+  const { rows: updated } = await sql<{ workspace_id: number; id: number; message_id: number | null }>`
     update inbound_emails as e
-    set status = v.status, reason = v.reason, ticket_id = v.ticket_id, message_id = v.message_id,
+    set status = v.status, reason = v.reason, ticket_id = v.ticket_id,
+      message_id = coalesce(v.message_id, (select min(m.id) from messages m
+        where m.workspace_id = v.workspace_id and m.ticket_id = v.ticket_id)),
       processed_at = ${new Date()}, retry_at = null
-    from unnest(${ws}::bigint[], ${ids}::bigint[], ${pick((o) => o.status)}::text[],
+    from unnest(${rows.map((f) => f.inbound.workspaceId)}::bigint[], ${rows.map((f) => f.inbound.id)}::bigint[],
+      ${pick((o) => o.status)}::text[],
       ${pick((o) => (o.status === "ignored" ? o.reason : null))}::text[],
       ${pick((o) => (o.status === "processed" ? o.ticketId : null))}::bigint[],
       ${pick((o) => (o.status === "processed" ? o.messageId : null))}::bigint[])
       as v(workspace_id, id, status, reason, ticket_id, message_id)
-    where e.workspace_id = v.workspace_id and e.id = v.id`.execute(trx);
+    where e.workspace_id = v.workspace_id and e.id = v.id
+    returning e.workspace_id, e.id, e.message_id`.execute(trx);
+  const messages = new Map(updated.map((u) => [slot(u.workspace_id, u.id), u.message_id]));
+  for (const f of rows) {
+    const o = f.outcome as Final;
+    out.push({
+      inbound: f.inbound,
+      outcome:
+        o.status === "processed"
+          ? { ...o, messageId: o.messageId ?? messages.get(slot(f.inbound.workspaceId, f.inbound.id))! }
+          : o,
+    });
+  }
+  return out;
 }
 
 async function failed(

@@ -58,18 +58,20 @@ class MinuteCounter {
   }
 }
 
+interface Pending {
+  inputs: AcceptInput[];
+  bytes: number;
+  resolve: (a: Accepted[]) => void;
+  reject: (err: unknown) => void;
+}
+
 // Mail from concurrent sessions is stored together: every mail that arrived while the previous
 // write ran goes into the next one, a single multi-row INSERT, so a burst pays for one statement
 // and one commit per batch rather than per mail. A mail's recipients (one row per mailbox) are
 // always in the same statement: all of them are stored or none.
 class GroupCommit {
   readonly #db: Db;
-  #pending: {
-    inputs: AcceptInput[];
-    bytes: number;
-    resolve: (a: Accepted[]) => void;
-    reject: (err: unknown) => void;
-  }[] = [];
+  #pending: Pending[] = [];
   #flushing = false;
 
   constructor(db: Db) {
@@ -80,7 +82,12 @@ class GroupCommit {
     const bytes = inputs.reduce((n, input) => n + input.raw.length, 0);
     return new Promise((resolve, reject) => {
       this.#pending.push({ inputs, bytes, resolve, reject });
-      if (!this.#flushing) void this.#flush();
+      if (this.#flushing) return;
+      // Started on the next turn of the event loop, after the socket events already waiting:
+      // mails of other sessions that finished at the same moment join this batch. On PGlite,
+      // whose statements never yield to the event loop, nothing else would ever join it.
+      this.#flushing = true;
+      setImmediate(() => void this.#flush());
     });
   }
 
@@ -97,28 +104,40 @@ class GroupCommit {
   }
 
   async #flush() {
-    this.#flushing = true;
     while (this.#pending.length > 0) {
-      const batch = this.#take();
+      let taken = false;
       try {
-        const results = await acceptInboundEmails(
-          this.#db,
-          batch.flatMap((item) => item.inputs),
-        );
-        let at = 0;
-        for (const item of batch) {
-          item.resolve(results.slice(at, at + item.inputs.length));
-          at += item.inputs.length;
-        }
+        // The batch is formed once a connection is in hand: on PGlite that means waiting for the
+        // one connection, and every mail that arrived meanwhile goes into the same statement.
+        await this.#db.connection().execute(async (db) => {
+          taken = true;
+          await this.#write(db, this.#take());
+        });
       } catch (err) {
-        if (batch.length === 1) batch[0].reject(err);
-        // One mail that cannot be stored must not fail the others with it: each goes again alone.
-        else
-          for (const item of batch)
-            await acceptInboundEmails(this.#db, item.inputs).then(item.resolve, item.reject);
+        if (!taken) for (const item of this.#take()) item.reject(err);
       }
     }
     this.#flushing = false;
+  }
+
+  // Settles every item of the batch; never throws.
+  async #write(db: Db, batch: Pending[]) {
+    try {
+      const results = await acceptInboundEmails(
+        db,
+        batch.flatMap((item) => item.inputs),
+      );
+      let at = 0;
+      for (const item of batch) {
+        item.resolve(results.slice(at, at + item.inputs.length));
+        at += item.inputs.length;
+      }
+    } catch (err) {
+      if (batch.length === 1) batch[0].reject(err);
+      // One mail that cannot be stored must not fail the others with it: each goes again alone.
+      else
+        for (const item of batch) await acceptInboundEmails(db, item.inputs).then(item.resolve, item.reject);
+    }
   }
 }
 

@@ -52,7 +52,8 @@ export async function startEmail(options: StartEmailOptions): Promise<RunningEma
     deps,
     log: log.child({ part: "inbound" }),
     // PGlite is one connection: a second batch would only queue behind the first.
-    concurrency: database.kind === "pglite" ? 1 : 2,
+    concurrency: database.kind === "pglite" ? 1 : 4,
+    gatherMs: database.kind === "pglite" ? 20 : 0,
     ...options.inbound,
   });
   const stoppers: (() => Promise<void>)[] = [];
