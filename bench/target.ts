@@ -198,7 +198,9 @@ export async function startParley(
   };
   if (target.databaseUrl) env.DATABASE_URL = target.databaseUrl;
   else delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ["server/cli.ts", "start"], {
+  // e.g. PARLEY_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server under load.
+  const nodeArgs = (process.env.PARLEY_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "server/cli.ts", "start"], {
     cwd: REPO_ROOT,
     env,
     stdio: ["ignore", "ignore", "inherit"],
