@@ -76,6 +76,16 @@ const ticketRoute = createRoute({
   component: lazyRouteComponent(() => import("./tickets/ticket-page.tsx"), "TicketPage"),
 });
 
+const contactRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: "/contacts/$contactId",
+  params: {
+    parse: (params) => ({ contactId: Number(params.contactId) }),
+    stringify: (params) => ({ contactId: String(params.contactId) }),
+  },
+  component: lazyRouteComponent(() => import("./contacts/contact-page.tsx"), "ContactPage"),
+});
+
 const settingsRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: "/settings",
@@ -99,7 +109,15 @@ const adminRoute = createRoute({
 
 export const routeTree = rootRoute.addChildren([
   loginRoute,
-  signedInRoute.addChildren([indexRoute, viewRoute, ticketRoute, settingsRoute, searchRoute, adminRoute]),
+  signedInRoute.addChildren([
+    indexRoute,
+    viewRoute,
+    ticketRoute,
+    contactRoute,
+    settingsRoute,
+    searchRoute,
+    adminRoute,
+  ]),
 ]);
 
 export function createAppRouter(queryClient: QueryClient) {
