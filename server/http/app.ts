@@ -25,6 +25,7 @@ import { emailTemplateRoutes } from "../email/template-routes.ts";
 import { fieldRoutes } from "../fields/routes.ts";
 import { attachmentRoutes } from "../files/routes.ts";
 import type { JobQueue } from "../jobs/queue.ts";
+import { notificationRoutes } from "../notifications/routes.ts";
 import { organizationRoutes } from "../organizations/routes.ts";
 import { customerTicketRoutes } from "../organizations/ticket-routes.ts";
 import { closeSocketsOnShutdown, type RealtimeOptions, realtimeRoutes } from "../realtime/routes.ts";
@@ -192,6 +193,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(cannedResponseRoutes);
   await app.register(inboundRoutes);
   await app.register(outboundRoutes);
+  await app.register(notificationRoutes);
   if (serveApp) await app.register(webAppRoutes);
   return app;
 }

@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import { systemActor } from "../auth/actor.ts";
 import type { Database$ } from "../db/connection.ts";
 import type { Metrics } from "../http/metrics.ts";
+import { NOTIFICATIONS_CHANNEL, type NotificationNotice } from "../notifications/realtime.ts";
 import { EVENTS_CHANNEL, type EventNotice } from "../tickets/events.ts";
 import { ticketEvents } from "../tickets/queries.ts";
 import { PgListener } from "./pg-listener.ts";
@@ -52,6 +53,7 @@ export class EventBus {
   readonly #handlers = {
     event: new Set<Handler<EventNotice>>(),
     presence: new Set<Handler<PresenceNotice>>(),
+    notification: new Set<Handler<NotificationNotice>>(),
   };
   readonly #resyncHandlers = new Set<() => void>();
   readonly #details = new Map<string, Promise<EventDetails | null>>();
@@ -64,7 +66,7 @@ export class EventBus {
   }
 
   async start() {
-    const channels = [EVENTS_CHANNEL, PRESENCE_CHANNEL];
+    const channels = [EVENTS_CHANNEL, PRESENCE_CHANNEL, NOTIFICATIONS_CHANNEL];
     const deliver = (channel: string, payload: string) => this.#deliver(channel, payload);
     const { pglite, lock, connectionString } = this.#database;
     if (pglite && lock) {
@@ -97,6 +99,7 @@ export class EventBus {
     this.#close = null;
     this.#handlers.event.clear();
     this.#handlers.presence.clear();
+    this.#handlers.notification.clear();
     this.#resyncHandlers.clear();
     await close?.();
   }
@@ -109,6 +112,11 @@ export class EventBus {
   onPresence(fn: Handler<PresenceNotice>) {
     this.#handlers.presence.add(fn);
     return () => this.#handlers.presence.delete(fn);
+  }
+
+  onNotification(fn: Handler<NotificationNotice>) {
+    this.#handlers.notification.add(fn);
+    return () => this.#handlers.notification.delete(fn);
   }
 
   // Notifications sent while the LISTEN connection was down are gone: subscribers refetch.
@@ -160,7 +168,12 @@ export class EventBus {
       this.#log.warn({ err, channel }, "event bus dropped a notification that is not JSON");
       return;
     }
-    const handlers = channel === EVENTS_CHANNEL ? this.#handlers.event : this.#handlers.presence;
+    const handlers =
+      channel === EVENTS_CHANNEL
+        ? this.#handlers.event
+        : channel === NOTIFICATIONS_CHANNEL
+          ? this.#handlers.notification
+          : this.#handlers.presence;
     for (const fn of handlers) {
       try {
         fn(value as never);

@@ -4,6 +4,7 @@ import type { Actor } from "../auth/actor.ts";
 import { canSeeTicket } from "../auth/permissions.ts";
 import type { Db } from "../db/connection.ts";
 import type { Metrics } from "../http/metrics.ts";
+import type { NotificationNotice } from "../notifications/realtime.ts";
 import type { EventNotice } from "../tickets/events.ts";
 import { visibleTicket } from "../tickets/service.ts";
 import type { EventBus, PresenceNotice, PresenceState } from "./bus.ts";
@@ -51,6 +52,7 @@ export class RealtimeHub {
         );
       }),
       this.#bus.onPresence((n) => this.#presence.apply(n)),
+      this.#bus.onNotification((n) => this.#pushNotification(n)),
       this.#bus.onResync(() => this.#broadcast({ type: "resync" })),
     );
     this.#sweep = setInterval(() => this.#presence.sweep(), SWEEP_MS);
@@ -163,6 +165,14 @@ export class RealtimeHub {
     const message = { type: "presence", ticketId: presence.ticketId, users: presenceUsers(presence) };
     for (const conn of this.#byWorkspace.get(presence.workspaceId) ?? []) {
       if (conn.user && canSeeTicket(conn.actor, scope)) send(conn, message);
+    }
+  }
+
+  // To the one user whose notifications changed, on every socket (tab) they have open.
+  #pushNotification(notice: NotificationNotice) {
+    const message = { type: "notification", reason: notice.reason };
+    for (const conn of this.#byWorkspace.get(notice.workspaceId) ?? []) {
+      if (conn.user?.id === notice.userId) send(conn, message);
     }
   }
 
