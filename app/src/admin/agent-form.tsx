@@ -1,9 +1,9 @@
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import type { User } from "../api/types.ts";
 import { useGroups } from "../shell/directory.ts";
-import { Button } from "../ui/button.tsx";
-import { errorsByField, formError } from "../ui/field-errors.ts";
+import { errorsByField } from "../ui/field-errors.ts";
 import { CheckboxGroup, SelectField, TextField } from "../ui/fields.tsx";
+import { ResourceForm } from "../ui/resource-form.tsx";
 import { useCreateUser, useUpdateUser } from "./queries.ts";
 
 const ROLES = [
@@ -45,20 +45,21 @@ export function AgentForm({ agent, onDone }: AgentFormProps) {
   const [password, setPassword] = useState(() => (agent ? "" : generatePassword()));
   const errors = errorsByField(mutation.error);
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     const input = { name: name.trim(), role, ticketAccess, groupIds: groupIds.map(Number) };
     if (agent) update.mutate({ id: agent.id, ...input }, { onSuccess: () => onDone() });
     else create.mutate({ ...input, email, password }, { onSuccess: () => onDone({ name, email, password }) });
   }
 
   return (
-    <form className="form" onSubmit={submit}>
-      {mutation.error && (
-        <p className="form-error" role="alert">
-          {formError(mutation.error, PLACED)}
-        </p>
-      )}
+    <ResourceForm
+      error={mutation.error}
+      placed={PLACED}
+      pending={mutation.isPending}
+      submitLabel={agent ? "Save agent" : "Invite agent"}
+      onSubmit={submit}
+      onCancel={() => onDone()}
+    >
       <TextField
         label="Name"
         required
@@ -111,12 +112,6 @@ export function AgentForm({ agent, onDone }: AgentFormProps) {
           onChange={(e) => setPassword(e.target.value)}
         />
       )}
-      <div className="form-actions">
-        <Button type="submit" variant="primary" disabled={mutation.isPending}>
-          {agent ? "Save agent" : "Invite agent"}
-        </Button>
-        <Button onClick={() => onDone()}>Cancel</Button>
-      </div>
-    </form>
+    </ResourceForm>
   );
 }

@@ -5,28 +5,26 @@ import type { User } from "../api/types.ts";
 import { meQuery } from "../auth/queries.ts";
 import { useGroupNames, usersQuery } from "../shell/directory.ts";
 import { Button } from "../ui/button.tsx";
-import { Dialog } from "../ui/dialog.tsx";
 import { humanize } from "../ui/format.ts";
+import { ResourceDialogs, useResourceDialogs } from "../ui/resource-dialogs.tsx";
+import { ResourceSection, ResourceTable, RowAction } from "../ui/resource-table.tsx";
 import { AgentForm } from "./agent-form.tsx";
 import { useUpdateUser } from "./queries.ts";
 
 // Everyone who works in the workspace: invite, change role, groups and access, deactivate.
 export function AgentsSection() {
   const users = useQuery(usersQuery());
-  const [inviting, setInviting] = useState(false);
+  const dialogs = useResourceDialogs<User>();
   const [invited, setInvited] = useState<{ name: string; email: string; password: string } | null>(null);
-  const [editing, setEditing] = useState<User | null>(null);
   const sorted = [...(users.data ?? [])].sort(
     (a, b) => Number(b.active) - Number(a.active) || a.name.localeCompare(b.name),
   );
   return (
-    <section aria-labelledby="agents-title">
-      <div className="section-head">
-        <h2 id="agents-title">Team</h2>
-        <Button variant="primary" onClick={() => setInviting(true)}>
-          Invite agent
-        </Button>
-      </div>
+    <ResourceSection
+      id="agents"
+      title="Team"
+      action={{ label: "Invite agent", onClick: () => dialogs.setCreating(true) }}
+    >
       {invited && (
         <div className="notice" role="status">
           <p>
@@ -38,48 +36,29 @@ export function AgentsSection() {
           </Button>
         </div>
       )}
-      {users.error && <p role="alert">{errorMessage(users.error)}</p>}
-      {users.isPending && <p role="status">Loading agents…</p>}
-      {users.data && (
-        <div className="table-wrap">
-          <table className="admin-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Ticket access</th>
-                <th scope="col">Groups</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {sorted.map((user) => (
-                <AgentRow key={user.id} user={user} onEdit={() => setEditing(user)} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <Dialog title="Invite an agent" open={inviting} onOpenChange={setInviting}>
-        <AgentForm
-          onDone={(created) => {
-            setInviting(false);
-            if (created) setInvited(created);
-          }}
-        />
-      </Dialog>
-      <Dialog
-        title={`Edit ${editing?.name ?? "agent"}`}
-        open={editing !== null}
-        onOpenChange={(open) => !open && setEditing(null)}
+      <ResourceTable
+        rows={users.data && sorted}
+        error={users.error}
+        loading="Loading agents…"
+        columns={["Name", "Email", "Role", "Ticket access", "Groups", "Status"]}
       >
-        {editing && <AgentForm agent={editing} onDone={() => setEditing(null)} />}
-      </Dialog>
-    </section>
+        {(user) => <AgentRow key={user.id} user={user} onEdit={() => dialogs.setEditing(user)} />}
+      </ResourceTable>
+      <ResourceDialogs
+        dialogs={dialogs}
+        newTitle="Invite an agent"
+        editTitle={(agent) => `Edit ${agent?.name ?? "agent"}`}
+        form={(agent, done) => (
+          <AgentForm
+            agent={agent}
+            onDone={(created) => {
+              done();
+              if (created) setInvited(created);
+            }}
+          />
+        )}
+      />
+    </ResourceSection>
   );
 }
 
@@ -101,18 +80,14 @@ function AgentRow({ user, onEdit }: { user: User; onEdit: () => void }) {
       <td>{groups || "—"}</td>
       <td>{user.active ? humanize(user.availability) : "Deactivated"}</td>
       <td className="row-actions">
-        <Button variant="ghost" onClick={onEdit} aria-label={`Edit ${user.name}`}>
-          Edit
-        </Button>
+        <RowAction verb="Edit" name={user.name} onClick={onEdit} />
         {!isMe && (
-          <Button
-            variant="ghost"
+          <RowAction
+            verb={user.active ? "Deactivate" : "Reactivate"}
+            name={user.name}
             disabled={update.isPending}
-            aria-label={`${user.active ? "Deactivate" : "Reactivate"} ${user.name}`}
             onClick={() => update.mutate({ id: user.id, active: !user.active })}
-          >
-            {user.active ? "Deactivate" : "Reactivate"}
-          </Button>
+          />
         )}
         {update.error && (
           <span className="field-error" role="alert">

@@ -1,13 +1,13 @@
 import { useQuery } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
-import { errorMessage } from "../api/client.ts";
+import { useState } from "react";
 import { CUSTOM_FIELD_KINDS, type CustomField, type CustomFieldKind } from "../api/types.ts";
 import { customFieldsQuery } from "../shell/directory.ts";
-import { Button } from "../ui/button.tsx";
-import { Dialog } from "../ui/dialog.tsx";
-import { errorsByField, formError } from "../ui/field-errors.ts";
+import { errorsByField } from "../ui/field-errors.ts";
 import { CheckboxField, SelectField, TextArea, TextField } from "../ui/fields.tsx";
 import { humanize } from "../ui/format.ts";
+import { ResourceDialogs, useResourceDialogs } from "../ui/resource-dialogs.tsx";
+import { ResourceForm } from "../ui/resource-form.tsx";
+import { ResourceSection, ResourceTable, RowAction } from "../ui/resource-table.tsx";
 import { useCreateField, useUpdateField } from "./queries.ts";
 
 const WITH_OPTIONS: CustomFieldKind[] = ["dropdown", "multi_select"];
@@ -16,71 +16,42 @@ const WITH_OPTIONS: CustomFieldKind[] = ["dropdown", "multi_select"];
 // tickets already hold keep their meaning.
 export function FieldsSection() {
   const fields = useQuery(customFieldsQuery());
-  const [creating, setCreating] = useState(false);
-  const [editing, setEditing] = useState<CustomField | null>(null);
+  const dialogs = useResourceDialogs<CustomField>();
   return (
-    <section aria-labelledby="fields-title">
-      <div className="section-head">
-        <h2 id="fields-title">Ticket fields</h2>
-        <Button variant="primary" onClick={() => setCreating(true)}>
-          New field
-        </Button>
-      </div>
-      {fields.error && <p role="alert">{errorMessage(fields.error)}</p>}
-      {fields.data?.length === 0 && <p className="muted">No custom fields yet.</p>}
-      {fields.data && fields.data.length > 0 && (
-        <div className="table-wrap">
-          <table className="admin-table">
-            <thead>
-              <tr>
-                <th scope="col">Label</th>
-                <th scope="col">Key</th>
-                <th scope="col">Type</th>
-                <th scope="col">Options</th>
-                <th scope="col">Required to solve</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {fields.data.map((field) => (
-                <tr key={field.id} className={field.active ? undefined : "inactive"}>
-                  <th scope="row">{field.label}</th>
-                  <td>
-                    <code>{field.key}</code>
-                  </td>
-                  <td>{humanize(field.kind)}</td>
-                  <td>{field.options.join(", ") || "—"}</td>
-                  <td>{field.requiredOnSolve ? "Yes" : "No"}</td>
-                  <td>{field.active ? "Active" : "Inactive"}</td>
-                  <td className="row-actions">
-                    <Button
-                      variant="ghost"
-                      aria-label={`Edit ${field.label}`}
-                      onClick={() => setEditing(field)}
-                    >
-                      Edit
-                    </Button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <Dialog title="New ticket field" open={creating} onOpenChange={setCreating}>
-        <FieldForm onDone={() => setCreating(false)} />
-      </Dialog>
-      <Dialog
-        title={`Edit ${editing?.label ?? "field"}`}
-        open={editing !== null}
-        onOpenChange={(open) => !open && setEditing(null)}
+    <ResourceSection
+      id="fields"
+      title="Ticket fields"
+      action={{ label: "New field", onClick: () => dialogs.setCreating(true) }}
+    >
+      <ResourceTable
+        rows={fields.data}
+        error={fields.error}
+        empty="No custom fields yet."
+        columns={["Label", "Key", "Type", "Options", "Required to solve", "Status"]}
       >
-        {editing && <FieldForm field={editing} onDone={() => setEditing(null)} />}
-      </Dialog>
-    </section>
+        {(field) => (
+          <tr key={field.id} className={field.active ? undefined : "inactive"}>
+            <th scope="row">{field.label}</th>
+            <td>
+              <code>{field.key}</code>
+            </td>
+            <td>{humanize(field.kind)}</td>
+            <td>{field.options.join(", ") || "—"}</td>
+            <td>{field.requiredOnSolve ? "Yes" : "No"}</td>
+            <td>{field.active ? "Active" : "Inactive"}</td>
+            <td className="row-actions">
+              <RowAction verb="Edit" name={field.label} onClick={() => dialogs.setEditing(field)} />
+            </td>
+          </tr>
+        )}
+      </ResourceTable>
+      <ResourceDialogs
+        dialogs={dialogs}
+        newTitle="New ticket field"
+        editTitle={(field) => `Edit ${field?.label ?? "field"}`}
+        form={(field, done) => <FieldForm field={field} onDone={done} />}
+      />
+    </ResourceSection>
   );
 }
 
@@ -110,8 +81,7 @@ function FieldForm({ field, onDone }: { field?: CustomField; onDone: () => void 
   const errors = errorsByField(mutation.error);
   const hasOptions = WITH_OPTIONS.includes(kind);
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     const input = {
       label: label.trim(),
       options: hasOptions
@@ -128,12 +98,14 @@ function FieldForm({ field, onDone }: { field?: CustomField; onDone: () => void 
   }
 
   return (
-    <form className="form" onSubmit={submit}>
-      {mutation.error && (
-        <p className="form-error" role="alert">
-          {formError(mutation.error, PLACED)}
-        </p>
-      )}
+    <ResourceForm
+      error={mutation.error}
+      placed={PLACED}
+      pending={mutation.isPending}
+      submitLabel={field ? "Save field" : "Create field"}
+      onSubmit={submit}
+      onCancel={onDone}
+    >
       <TextField
         label="Label"
         required
@@ -205,12 +177,6 @@ function FieldForm({ field, onDone }: { field?: CustomField; onDone: () => void 
         error={errors.position}
         onChange={(e) => setPosition(e.target.value)}
       />
-      <div className="form-actions">
-        <Button type="submit" variant="primary" disabled={mutation.isPending}>
-          {field ? "Save field" : "Create field"}
-        </Button>
-        <Button onClick={onDone}>Cancel</Button>
-      </div>
-    </form>
+    </ResourceForm>
   );
 }

@@ -1,12 +1,17 @@
 import { useQuery } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
-import { errorMessage } from "../api/client.ts";
+import { useState } from "react";
 import type { Group } from "../api/types.ts";
 import { groupsQuery, useUsers } from "../shell/directory.ts";
-import { Button } from "../ui/button.tsx";
-import { ConfirmDialog, Dialog } from "../ui/dialog.tsx";
-import { errorsByField, formError } from "../ui/field-errors.ts";
+import { errorsByField } from "../ui/field-errors.ts";
 import { TextArea, TextField } from "../ui/fields.tsx";
+import {
+  ConfirmDelete,
+  ResourceDialogs,
+  useConfirmDelete,
+  useResourceDialogs,
+} from "../ui/resource-dialogs.tsx";
+import { ResourceForm } from "../ui/resource-form.tsx";
+import { ResourceSection, ResourceTable, RowAction } from "../ui/resource-table.tsx";
 import { useCreateGroup, useDeleteGroup, useUpdateGroup } from "./queries.ts";
 
 // Teams that tickets are routed to. A group still holding tickets cannot be deleted: the API
@@ -14,86 +19,46 @@ import { useCreateGroup, useDeleteGroup, useUpdateGroup } from "./queries.ts";
 export function GroupsSection() {
   const groups = useQuery(groupsQuery());
   const users = useUsers();
-  const [creating, setCreating] = useState(false);
-  const [editing, setEditing] = useState<Group | null>(null);
-  const [deleting, setDeleting] = useState<Group | null>(null);
-  const remove = useDeleteGroup();
+  const dialogs = useResourceDialogs<Group>();
+  const deleting = useConfirmDelete<Group>(useDeleteGroup());
   const members = (id: number) => users.filter((u) => u.active && u.groupIds.includes(id)).length;
   return (
-    <section aria-labelledby="groups-title">
-      <div className="section-head">
-        <h2 id="groups-title">Groups</h2>
-        <Button variant="primary" onClick={() => setCreating(true)}>
-          New group
-        </Button>
-      </div>
-      {groups.error && <p role="alert">{errorMessage(groups.error)}</p>}
-      {groups.data?.length === 0 && <p className="muted">No groups yet.</p>}
-      {groups.data && groups.data.length > 0 && (
-        <div className="table-wrap">
-          <table className="admin-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Description</th>
-                <th scope="col">Members</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {groups.data.map((group) => (
-                <tr key={group.id}>
-                  <th scope="row">{group.name}</th>
-                  <td>{String(group.description ?? "") || "—"}</td>
-                  <td>{members(group.id)}</td>
-                  <td className="row-actions">
-                    <Button
-                      variant="ghost"
-                      aria-label={`Edit ${group.name}`}
-                      onClick={() => setEditing(group)}
-                    >
-                      Edit
-                    </Button>
-                    <Button
-                      variant="ghost"
-                      aria-label={`Delete ${group.name}`}
-                      onClick={() => {
-                        remove.reset();
-                        setDeleting(group);
-                      }}
-                    >
-                      Delete
-                    </Button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <Dialog title="New group" open={creating} onOpenChange={setCreating}>
-        <GroupForm onDone={() => setCreating(false)} />
-      </Dialog>
-      <Dialog
-        title={`Edit ${editing?.name ?? "group"}`}
-        open={editing !== null}
-        onOpenChange={(open) => !open && setEditing(null)}
+    <ResourceSection
+      id="groups"
+      title="Groups"
+      action={{ label: "New group", onClick: () => dialogs.setCreating(true) }}
+    >
+      <ResourceTable
+        rows={groups.data}
+        error={groups.error}
+        empty="No groups yet."
+        columns={["Name", "Description", "Members"]}
       >
-        {editing && <GroupForm group={editing} onDone={() => setEditing(null)} />}
-      </Dialog>
-      <ConfirmDialog
-        title={`Delete ${deleting?.name ?? "group"}?`}
+        {(group) => (
+          <tr key={group.id}>
+            <th scope="row">{group.name}</th>
+            <td>{String(group.description ?? "") || "—"}</td>
+            <td>{members(group.id)}</td>
+            <td className="row-actions">
+              <RowAction verb="Edit" name={group.name} onClick={() => dialogs.setEditing(group)} />
+              <RowAction verb="Delete" name={group.name} onClick={() => deleting.ask(group)} />
+            </td>
+          </tr>
+        )}
+      </ResourceTable>
+      <ResourceDialogs
+        dialogs={dialogs}
+        newTitle="New group"
+        editTitle={(group) => `Edit ${group?.name ?? "group"}`}
+        form={(group, done) => <GroupForm group={group} onDone={done} />}
+      />
+      <ConfirmDelete
+        confirm={deleting}
+        title={`Delete ${deleting.target?.name ?? "group"}?`}
         message="Agents stay, but lose their membership of this group."
         confirmLabel="Delete group"
-        open={deleting !== null}
-        onOpenChange={(open) => !open && setDeleting(null)}
-        pending={remove.isPending}
-        error={remove.error ? errorMessage(remove.error) : null}
-        onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
       />
-    </section>
+    </ResourceSection>
   );
 }
 
@@ -104,19 +69,20 @@ function GroupForm({ group, onDone }: { group?: Group; onDone: () => void }) {
   const [name, setName] = useState(group?.name ?? "");
   const [description, setDescription] = useState(String(group?.description ?? ""));
   const errors = errorsByField(mutation.error);
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     const input = { name: name.trim(), description };
     if (group) update.mutate({ id: group.id, ...input }, { onSuccess: onDone });
     else create.mutate(input, { onSuccess: onDone });
   }
   return (
-    <form className="form" onSubmit={submit}>
-      {mutation.error && (
-        <p className="form-error" role="alert">
-          {formError(mutation.error, ["name", "description"])}
-        </p>
-      )}
+    <ResourceForm
+      error={mutation.error}
+      placed={["name", "description"]}
+      pending={mutation.isPending}
+      submitLabel={group ? "Save group" : "Create group"}
+      onSubmit={submit}
+      onCancel={onDone}
+    >
       <TextField
         label="Name"
         required
@@ -131,12 +97,6 @@ function GroupForm({ group, onDone }: { group?: Group; onDone: () => void }) {
         error={errors.description}
         onChange={(e) => setDescription(e.target.value)}
       />
-      <div className="form-actions">
-        <Button type="submit" variant="primary" disabled={mutation.isPending}>
-          {group ? "Save group" : "Create group"}
-        </Button>
-        <Button onClick={onDone}>Cancel</Button>
-      </div>
-    </form>
+    </ResourceForm>
   );
 }

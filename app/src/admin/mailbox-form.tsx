@@ -1,9 +1,9 @@
-import { type FormEvent, useState } from "react";
+import { type ReactNode, useState } from "react";
 import type { Mailbox } from "../api/types.ts";
 import { useGroups } from "../shell/directory.ts";
-import { Button } from "../ui/button.tsx";
-import { errorsByField, formError } from "../ui/field-errors.ts";
+import { errorsByField } from "../ui/field-errors.ts";
 import { CheckboxField, SelectField, TextField } from "../ui/fields.tsx";
+import { ResourceForm } from "../ui/resource-form.tsx";
 import { type MailboxInput, useCreateMailbox, useUpdateMailbox } from "./queries.ts";
 
 const INBOUND = [
@@ -52,8 +52,7 @@ export function MailboxForm({ mailbox, onDone }: { mailbox?: Mailbox; onDone: ()
   const [active, setActive] = useState(mailbox?.active ?? true);
   const errors = errorsByField(mutation.error);
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     const body: MailboxInput = {
       name: name.trim(),
       address: address.trim(),
@@ -90,12 +89,14 @@ export function MailboxForm({ mailbox, onDone }: { mailbox?: Mailbox; onDone: ()
   }
 
   return (
-    <form className="form" onSubmit={submit}>
-      {mutation.error && (
-        <p className="form-error" role="alert">
-          {formError(mutation.error, PLACED)}
-        </p>
-      )}
+    <ResourceForm
+      error={mutation.error}
+      placed={PLACED}
+      pending={mutation.isPending}
+      submitLabel={mailbox ? "Save mailbox" : "Add mailbox"}
+      onSubmit={submit}
+      onCancel={onDone}
+    >
       <TextField
         label="Name"
         required
@@ -129,53 +130,17 @@ export function MailboxForm({ mailbox, onDone }: { mailbox?: Mailbox; onDone: ()
         onChange={(e) => setInbound(e.target.value as Mailbox["inbound"])}
       />
       {inbound === "imap" && (
-        <fieldset className="subform">
-          <legend>IMAP server</legend>
-          {errors.imap && (
-            <p className="field-error" role="alert">
-              IMAP {errors.imap}
-            </p>
-          )}
-          <TextField
-            label="IMAP host"
-            required
-            value={imap.host}
-            onChange={(e) => imap.setHost(e.target.value)}
-          />
-          <TextField
-            label="IMAP port"
-            type="number"
-            min={1}
-            max={65535}
-            hint="Empty: 993 with TLS, 143 without."
-            value={imap.port}
-            onChange={(e) => imap.setPort(e.target.value)}
-          />
-          <CheckboxField
-            label="IMAP over TLS"
-            checked={imap.secure}
-            onChange={(e) => imap.setSecure(e.target.checked)}
-          />
-          <TextField
-            label="IMAP user"
-            required
-            value={imap.user ?? ""}
-            onChange={(e) => imap.setUser(e.target.value)}
-          />
-          <TextField
-            label="IMAP password"
-            type="password"
-            autoComplete="new-password"
-            hint={
-              mailbox?.imap?.hasSecret
-                ? "A password is stored and never shown. Type a new one to replace it."
-                : "Stored encrypted and never shown again."
-            }
-            value={imap.password}
-            onChange={(e) => imap.setPassword(e.target.value)}
-          />
+        <ServerFieldset
+          kind="IMAP"
+          legend="IMAP server"
+          server={imap}
+          error={errors.imap}
+          portHint="Empty: 993 with TLS, 143 without."
+          userRequired
+          hasSecret={mailbox?.imap?.hasSecret ?? false}
+        >
           <TextField label="IMAP folder" value={folder} onChange={(e) => setFolder(e.target.value)} />
-        </fieldset>
+        </ServerFieldset>
       )}
       <CheckboxField
         label="Send replies through this mailbox's own SMTP server"
@@ -184,51 +149,14 @@ export function MailboxForm({ mailbox, onDone }: { mailbox?: Mailbox; onDone: ()
         onChange={(e) => setOwnSmtp(e.target.checked)}
       />
       {ownSmtp && (
-        <fieldset className="subform">
-          <legend>Outgoing SMTP server</legend>
-          {errors.smtp && (
-            <p className="field-error" role="alert">
-              SMTP {errors.smtp}
-            </p>
-          )}
-          <TextField
-            label="SMTP host"
-            required
-            value={smtp.host}
-            onChange={(e) => smtp.setHost(e.target.value)}
-          />
-          <TextField
-            label="SMTP port"
-            type="number"
-            min={1}
-            max={65535}
-            hint="Empty: 465 with TLS, 587 without."
-            value={smtp.port}
-            onChange={(e) => smtp.setPort(e.target.value)}
-          />
-          <CheckboxField
-            label="SMTP over TLS"
-            checked={smtp.secure}
-            onChange={(e) => smtp.setSecure(e.target.checked)}
-          />
-          <TextField
-            label="SMTP user"
-            value={smtp.user ?? ""}
-            onChange={(e) => smtp.setUser(e.target.value)}
-          />
-          <TextField
-            label="SMTP password"
-            type="password"
-            autoComplete="new-password"
-            hint={
-              mailbox?.smtp?.hasSecret
-                ? "A password is stored and never shown. Type a new one to replace it."
-                : "Stored encrypted and never shown again."
-            }
-            value={smtp.password}
-            onChange={(e) => smtp.setPassword(e.target.value)}
-          />
-        </fieldset>
+        <ServerFieldset
+          kind="SMTP"
+          legend="Outgoing SMTP server"
+          server={smtp}
+          error={errors.smtp}
+          portHint="Empty: 465 with TLS, 587 without."
+          hasSecret={mailbox?.smtp?.hasSecret ?? false}
+        />
       )}
       <SelectField
         label="A reply from someone not on the ticket"
@@ -249,12 +177,81 @@ export function MailboxForm({ mailbox, onDone }: { mailbox?: Mailbox; onDone: ()
       {mailbox && (
         <CheckboxField label="Active" checked={active} onChange={(e) => setActive(e.target.checked)} />
       )}
-      <div className="form-actions">
-        <Button type="submit" variant="primary" disabled={mutation.isPending}>
-          {mailbox ? "Save mailbox" : "Add mailbox"}
-        </Button>
-        <Button onClick={onDone}>Cancel</Button>
-      </div>
-    </form>
+    </ResourceForm>
+  );
+}
+
+interface ServerFieldsetProps {
+  // Prefixes each label ("IMAP host"), so the two servers' fields stay told apart.
+  kind: "IMAP" | "SMTP";
+  legend: string;
+  server: ReturnType<typeof useServer>;
+  error: string | undefined;
+  portHint: string;
+  userRequired?: boolean;
+  hasSecret: boolean;
+  children?: ReactNode;
+}
+
+// Host, port, TLS, user and write-only password of one mail server. The API reports a bad
+// server setting against the server as a whole ("imap", "smtp"), shown at the top.
+function ServerFieldset({
+  kind,
+  legend,
+  server,
+  error,
+  portHint,
+  userRequired,
+  hasSecret,
+  children,
+}: ServerFieldsetProps) {
+  return (
+    <fieldset className="subform">
+      <legend>{legend}</legend>
+      {error && (
+        <p className="field-error" role="alert">
+          {kind} {error}
+        </p>
+      )}
+      <TextField
+        label={`${kind} host`}
+        required
+        value={server.host}
+        onChange={(e) => server.setHost(e.target.value)}
+      />
+      <TextField
+        label={`${kind} port`}
+        type="number"
+        min={1}
+        max={65535}
+        hint={portHint}
+        value={server.port}
+        onChange={(e) => server.setPort(e.target.value)}
+      />
+      <CheckboxField
+        label={`${kind} over TLS`}
+        checked={server.secure}
+        onChange={(e) => server.setSecure(e.target.checked)}
+      />
+      <TextField
+        label={`${kind} user`}
+        required={userRequired}
+        value={server.user ?? ""}
+        onChange={(e) => server.setUser(e.target.value)}
+      />
+      <TextField
+        label={`${kind} password`}
+        type="password"
+        autoComplete="new-password"
+        hint={
+          hasSecret
+            ? "A password is stored and never shown. Type a new one to replace it."
+            : "Stored encrypted and never shown again."
+        }
+        value={server.password}
+        onChange={(e) => server.setPassword(e.target.value)}
+      />
+      {children}
+    </fieldset>
   );
 }

@@ -1,13 +1,15 @@
 import { useQuery } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
-import { errorMessage } from "../api/client.ts";
+import { useState } from "react";
 import { API_SCOPES, type ApiScope, type ApiToken } from "../api/types.ts";
 import { useUserNames } from "../shell/directory.ts";
 import { Button } from "../ui/button.tsx";
-import { ConfirmDialog, Dialog } from "../ui/dialog.tsx";
-import { errorsByField, formError } from "../ui/field-errors.ts";
+import { Dialog } from "../ui/dialog.tsx";
+import { errorsByField } from "../ui/field-errors.ts";
 import { CheckboxGroup, TextField } from "../ui/fields.tsx";
 import { formatDateTime } from "../ui/format.ts";
+import { ConfirmDelete, useConfirmDelete } from "../ui/resource-dialogs.tsx";
+import { ResourceForm } from "../ui/resource-form.tsx";
+import { ResourceSection, ResourceTable, RowAction } from "../ui/resource-table.tsx";
 import { tokensQuery, useCreateToken, useRevokeToken } from "./queries.ts";
 
 const SCOPE_LABELS: Record<ApiScope, string> = {
@@ -28,81 +30,48 @@ export function TokensSection() {
   const tokens = useQuery(tokensQuery());
   const users = useUserNames();
   const [creating, setCreating] = useState(false);
-  const [revoking, setRevoking] = useState<ApiToken | null>(null);
-  const revoke = useRevokeToken();
+  const revoking = useConfirmDelete<ApiToken>(useRevokeToken());
   return (
-    <section aria-labelledby="tokens-title">
-      <div className="section-head">
-        <h2 id="tokens-title">Tokens</h2>
-        <Button variant="primary" onClick={() => setCreating(true)}>
-          New token
-        </Button>
-      </div>
-      {tokens.error && <p role="alert">{errorMessage(tokens.error)}</p>}
-      {tokens.data?.length === 0 && <p className="muted">No API tokens yet.</p>}
-      {tokens.data && tokens.data.length > 0 && (
-        <div className="table-wrap">
-          <table className="admin-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Starts with</th>
-                <th scope="col">Scopes</th>
-                <th scope="col">Owner</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.data.map((token) => (
-                <tr key={token.id} className={tokenStatus(token) === "Active" ? undefined : "inactive"}>
-                  <th scope="row">{token.name}</th>
-                  <td>
-                    <code>{token.prefix}…</code>
-                  </td>
-                  <td>{token.scopes.join(", ")}</td>
-                  <td>{users.get(token.userId) ?? "…"}</td>
-                  <td>{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : "Never"}</td>
-                  <td>{token.expiresAt ? formatDateTime(token.expiresAt) : "Never"}</td>
-                  <td>{tokenStatus(token)}</td>
-                  <td className="row-actions">
-                    {!token.revokedAt && (
-                      <Button
-                        variant="ghost"
-                        aria-label={`Revoke ${token.name}`}
-                        onClick={() => {
-                          revoke.reset();
-                          setRevoking(token);
-                        }}
-                      >
-                        Revoke
-                      </Button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+    <ResourceSection
+      id="tokens"
+      title="Tokens"
+      action={{ label: "New token", onClick: () => setCreating(true) }}
+    >
+      <ResourceTable
+        rows={tokens.data}
+        error={tokens.error}
+        empty="No API tokens yet."
+        columns={["Name", "Starts with", "Scopes", "Owner", "Last used", "Expires", "Status"]}
+      >
+        {(token) => (
+          <tr key={token.id} className={tokenStatus(token) === "Active" ? undefined : "inactive"}>
+            <th scope="row">{token.name}</th>
+            <td>
+              <code>{token.prefix}…</code>
+            </td>
+            <td>{token.scopes.join(", ")}</td>
+            <td>{users.get(token.userId) ?? "…"}</td>
+            <td>{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : "Never"}</td>
+            <td>{token.expiresAt ? formatDateTime(token.expiresAt) : "Never"}</td>
+            <td>{tokenStatus(token)}</td>
+            <td className="row-actions">
+              {!token.revokedAt && (
+                <RowAction verb="Revoke" name={token.name} onClick={() => revoking.ask(token)} />
+              )}
+            </td>
+          </tr>
+        )}
+      </ResourceTable>
       <Dialog title="New API token" open={creating} onOpenChange={setCreating}>
         <TokenForm onDone={() => setCreating(false)} />
       </Dialog>
-      <ConfirmDialog
-        title={`Revoke ${revoking?.name ?? "token"}?`}
+      <ConfirmDelete
+        confirm={revoking}
+        title={`Revoke ${revoking.target?.name ?? "token"}?`}
         message="Anything using it stops working at once. This cannot be undone."
         confirmLabel="Revoke token"
-        open={revoking !== null}
-        onOpenChange={(open) => !open && setRevoking(null)}
-        pending={revoke.isPending}
-        error={revoke.error ? errorMessage(revoke.error) : null}
-        onConfirm={() => revoking && revoke.mutate(revoking.id, { onSuccess: () => setRevoking(null) })}
       />
-    </section>
+    </ResourceSection>
   );
 }
 
@@ -113,8 +82,7 @@ function TokenForm({ onDone }: { onDone: () => void }) {
   const [expires, setExpires] = useState("");
   const errors = errorsByField(create.error);
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     create.mutate({
       name: name.trim(),
       scopes: scopes as ApiScope[],
@@ -151,12 +119,15 @@ function TokenForm({ onDone }: { onDone: () => void }) {
   }
 
   return (
-    <form className="form" onSubmit={submit}>
-      {create.error && (
-        <p className="form-error" role="alert">
-          {formError(create.error, ["name", "scopes", "expiresAt"])}
-        </p>
-      )}
+    <ResourceForm
+      error={create.error}
+      placed={["name", "scopes", "expiresAt"]}
+      pending={create.isPending}
+      submitDisabled={scopes.length === 0}
+      submitLabel="Create token"
+      onSubmit={submit}
+      onCancel={onDone}
+    >
       <TextField
         label="Name"
         required
@@ -180,12 +151,6 @@ function TokenForm({ onDone }: { onDone: () => void }) {
         error={errors.expiresAt}
         onChange={(e) => setExpires(e.target.value)}
       />
-      <div className="form-actions">
-        <Button type="submit" variant="primary" disabled={create.isPending || scopes.length === 0}>
-          Create token
-        </Button>
-        <Button onClick={onDone}>Cancel</Button>
-      </div>
-    </form>
+    </ResourceForm>
   );
 }
