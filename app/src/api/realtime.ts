@@ -23,6 +23,7 @@ export type ServerMessage =
   | TicketEventMessage
   | { type: "presence"; ticketId: number; users: PresenceUser[] }
   | { type: "resync" }
+  | { type: "notification"; reason: "created" | "read" }
   | { type: "pong" }
   | { type: "error"; code: string; message: string };
 

@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { errorMessage, onUnauthorized } from "../api/client.ts";
 import type { User } from "../api/types.ts";
 import { meQuery, useSignOut, useUpdateMe } from "../auth/queries.ts";
+import { NotificationBell } from "../notifications/notification-bell.tsx";
 import { setDisplayTimeZone } from "../ui/format.ts";
 import { RealtimeProvider, useConnectionState } from "./realtime-context.tsx";
 import { useRouteFocus } from "./route-focus.ts";
@@ -103,6 +104,7 @@ function TopBar() {
         </nav>
         <div className="topbar-right">
           <ConnectionStatus />
+          <NotificationBell />
           <AvailabilityPicker me={me} />
           <Link to="/settings" aria-label={`Settings for ${me.name}`}>
             {me.name}
