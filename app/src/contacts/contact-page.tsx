@@ -1,7 +1,137 @@
-import { useParams } from "@tanstack/react-router";
+import { useQuery, useSuspenseQuery } from "@tanstack/react-query";
+import { Link, useParams } from "@tanstack/react-router";
+import { useState } from "react";
+import { ApiError, errorMessage } from "../api/client.ts";
+import type { Contact } from "../api/types.ts";
+import { meQuery } from "../auth/queries.ts";
+import { Button } from "../ui/button.tsx";
+import { ConfirmDialog } from "../ui/dialog.tsx";
+import { ContactDetails } from "./contact-details.tsx";
+import { ContactForm } from "./contact-form.tsx";
+import { ContactTickets } from "./contact-tickets.tsx";
+import { NewTicketDialog } from "./new-ticket-dialog.tsx";
+import { contactQuery, organizationQuery, useUpdateContact } from "./queries.ts";
+import "./contact-page.css";
 
-// Placeholder so the route resolves; the page itself lands in the next commit.
 export function ContactPage() {
   const { contactId } = useParams({ from: "/signed-in/contacts/$contactId" });
-  return <h1>Contact {contactId}</h1>;
+  // A fresh screen per contact, so an open form never carries over to the next person.
+  return <ContactScreen key={contactId} contactId={contactId} />;
+}
+
+function ContactScreen({ contactId }: { contactId: number }) {
+  const { data: me } = useSuspenseQuery(meQuery());
+  const contact = useQuery({ ...contactQuery(contactId), retry: false });
+  // The API decides: light agents may read contacts but not change them or open tickets.
+  const canEdit = me.role !== "light_agent";
+  // A contact of another workspace answers 404 like a missing one, so both read the same here.
+  if (contact.error instanceof ApiError && contact.error.status === 404) return <ContactNotFound />;
+  if (contact.error) {
+    return (
+      <div className="page">
+        <p className="form-error" role="alert">
+          {errorMessage(contact.error)}
+        </p>
+      </div>
+    );
+  }
+  if (!contact.data) return <p role="status">Loading contact…</p>;
+  return (
+    <div className="page contact-page">
+      <ContactHeader contact={contact.data} canEdit={canEdit} />
+      <ContactTickets contactId={contactId} />
+    </div>
+  );
+}
+
+function ContactNotFound() {
+  return (
+    <div className="empty-state">
+      <h1>Contact not found</h1>
+      <p>There is no such contact in this workspace. It may have been merged or deleted.</p>
+      <p>
+        <Link to="/search">Search for people</Link>
+      </p>
+    </div>
+  );
+}
+
+function ContactHeader({ contact, canEdit }: { contact: Contact; canEdit: boolean }) {
+  const [editing, setEditing] = useState(false);
+  const [creating, setCreating] = useState(false);
+  const name = contact.name || contact.emails[0] || `Contact ${contact.id}`;
+  return (
+    <section className="contact-header" aria-labelledby="contact-title">
+      <h1 id="contact-title">
+        {name}
+        {contact.blocked && <span className="badge badge-blocked">Blocked</span>}
+      </h1>
+      {editing ? (
+        <ContactForm contact={contact} onDone={() => setEditing(false)} full />
+      ) : (
+        <ContactDetails
+          contact={contact}
+          organization={contact.organizationId ? <OrganizationName id={contact.organizationId} /> : null}
+        />
+      )}
+      {canEdit ? (
+        !editing && (
+          <div className="form-actions">
+            <Button variant="primary" onClick={() => setCreating(true)}>
+              New ticket for this contact
+            </Button>
+            <Button onClick={() => setEditing(true)}>Edit contact</Button>
+            <BlockButton contact={contact} />
+          </div>
+        )
+      ) : (
+        <p className="muted">Your role can view this contact but not change it.</p>
+      )}
+      {creating && <NewTicketDialog contact={contact} onClose={() => setCreating(false)} />}
+    </section>
+  );
+}
+
+// There is no organization page yet, so the organization is named, not linked.
+function OrganizationName({ id }: { id: number }) {
+  const org = useQuery(organizationQuery(id));
+  if (org.error) return <>Organization {id}</>;
+  return <>{org.data?.name ?? "…"}</>;
+}
+
+// Blocking stops the contact's mail from becoming tickets, so it asks first; unblocking does not.
+function BlockButton({ contact }: { contact: Contact }) {
+  const update = useUpdateContact(contact.id);
+  const [confirming, setConfirming] = useState(false);
+  if (contact.blocked) {
+    return (
+      <>
+        <Button onClick={() => update.mutate({ blocked: false })} disabled={update.isPending}>
+          Unblock contact
+        </Button>
+        {update.error && (
+          <p className="form-error" role="alert">
+            {errorMessage(update.error)}
+          </p>
+        )}
+      </>
+    );
+  }
+  return (
+    <>
+      <Button variant="danger" onClick={() => setConfirming(true)}>
+        Block contact
+      </Button>
+      <ConfirmDialog
+        title={`Block ${contact.name || contact.emails[0] || "this contact"}?`}
+        message="Mail from this contact will no longer be accepted. You can unblock them later."
+        confirmLabel="Block contact"
+        open={confirming}
+        onOpenChange={setConfirming}
+        pending={update.isPending}
+        error={update.error ? errorMessage(update.error) : null}
+        onConfirm={() => update.mutate({ blocked: true }, { onSuccess: () => setConfirming(false) })}
+      />
+    </>
+  );
 }

@@ -1,8 +1,8 @@
-import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
+import { infiniteQueryOptions, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client.ts";
 import type { Contact, Organization, Page, Ticket } from "../api/types.ts";
 
-// The requester side panel's data: one contact, their organization, their tickets.
+// The requester side panel's and the contact page's data: one contact, their organization, their tickets.
 export const contactKeys = {
   all: () => ["contacts"] as const,
   detail: (id: number) => ["contacts", "detail", id] as const,
@@ -15,6 +15,7 @@ export const organizationKeys = {
 export const requesterTicketKeys = {
   // Under ["tickets", "list"], so realtime ticket events refresh it like every other list.
   list: (requesterId: number) => ["tickets", "list", "requester", requesterId] as const,
+  pages: (requesterId: number) => ["tickets", "list", "requester", requesterId, "pages"] as const,
 };
 
 export const contactQuery = (id: number) =>
@@ -40,7 +41,22 @@ export const requesterTicketsQuery = (requesterId: number) =>
       }),
   });
 
-export type ContactChanges = Partial<Pick<Contact, "name" | "emails" | "phones" | "timeZone" | "locale">>;
+// The contact page's list: every ticket of the contact, newest activity first, a page at a time
+// by the API's keyset cursor, so "Load more" never repeats or skips a ticket that moved.
+export const contactTicketPagesQuery = (requesterId: number) =>
+  infiniteQueryOptions({
+    queryKey: requesterTicketKeys.pages(requesterId),
+    queryFn: ({ pageParam }) =>
+      api<Page<Ticket>>("/api/v1/tickets", {
+        query: { requesterId, limit: 25, sort: "updated_at", direction: "desc", cursor: pageParam },
+      }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+
+export type ContactChanges = Partial<
+  Pick<Contact, "name" | "emails" | "phones" | "timeZone" | "locale" | "attributes" | "blocked">
+>;
 
 export function useUpdateContact(id: number) {
   const queryClient = useQueryClient();
@@ -52,5 +68,30 @@ export function useUpdateContact(id: number) {
       // Names shown in ticket lists and threads come from the contacts-by-id lookups.
       void queryClient.invalidateQueries({ queryKey: contactKeys.all() });
     },
+  });
+}
+
+export interface NewTicketForContact {
+  subject: string;
+  body: string;
+  public: boolean;
+}
+
+// One Idempotency-Key per opened form: a retried submit (double click, flaky network) gives back
+// the ticket the first one made instead of a second ticket.
+export function useCreateTicketFor(requesterId: number, idempotencyKey: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: NewTicketForContact) =>
+      api<Ticket>("/api/v1/tickets", {
+        method: "POST",
+        headers: { "idempotency-key": idempotencyKey },
+        body: {
+          subject: input.subject,
+          requester: { id: requesterId },
+          comment: { body: input.body, public: input.public },
+        },
+      }),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: requesterTicketKeys.list(requesterId) }),
   });
 }
