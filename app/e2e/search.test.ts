@@ -47,7 +47,7 @@ test("search finds a ticket by a word of its first message and opens it", async 
   await context.close();
 });
 
-test("results follow the words as they change, and people open their latest ticket", async () => {
+test("results follow the words as they change, and a person opens their contact page", async () => {
   const { api, newAgentPage } = e2e();
   const email = "wilhelmina.vandersloot@customer.test";
   await api.createTicket("Quixotic billing", email, "Invoice wrong");
@@ -61,7 +61,7 @@ test("results follow the words as they change, and people open their latest tick
   await box.fill("Vandersloot");
   const person = page
     .getByRole("region", { name: "People and organizations" })
-    .getByRole("button", { name: /wilhelmina\.vandersloot/ });
+    .getByRole("link", { name: /wilhelmina\.vandersloot/ });
   await person.waitFor();
   await page.getByRole("link", { name: /Quixotic billing/ }).waitFor({ state: "detached" });
 
@@ -70,7 +70,11 @@ test("results follow the words as they change, and people open their latest tick
   await page.keyboard.press("ArrowUp");
   assert.equal(await box.evaluate((el) => el === document.activeElement), true);
   await box.press("Enter");
-  await page.waitForURL(new RegExp(`/tickets/${latest.id}$`));
+  await page.waitForURL(/\/contacts\/\d+$/);
+  // The contact page lists the person's tickets, the latest first.
+  const rows = page.getByRole("region", { name: "Tickets", exact: true }).getByRole("row");
+  await rows.nth(2).waitFor();
+  assert.match(await rows.nth(1).innerText(), new RegExp(`#${latest.number} Second question`));
 
   await page.goto("/search?q=nosuchwordanywhere");
   await page.getByRole("status").filter({ hasText: "Nothing found for “nosuchwordanywhere”." }).waitFor();

@@ -56,7 +56,20 @@ export function SearchResults({ tickets, people }: { tickets: TicketResult[]; pe
   );
 }
 
+// A contact opens their contact page; an organization, having no page yet, opens its latest ticket.
 function PersonHit({ person }: { person: PersonResult }) {
+  if (person.kind === "contact") {
+    return (
+      <Link to="/contacts/$contactId" params={{ contactId: person.id }} className="search-hit search-person">
+        <span className="search-subject">{person.name}</span>
+        <span className="search-detail">Contact{person.detail ? ` · ${person.detail}` : ""}</span>
+      </Link>
+    );
+  }
+  return <OrganizationHit person={person} />;
+}
+
+function OrganizationHit({ person }: { person: PersonResult }) {
   const navigate = useNavigate();
   const [problem, setProblem] = useState<string | null>(null);
   const open = async () => {
@@ -74,8 +87,7 @@ function PersonHit({ person }: { person: PersonResult }) {
       <button type="button" className="search-hit search-person" onClick={() => void open()}>
         <span className="search-subject">{person.name}</span>
         <span className="search-detail">
-          {person.kind === "organization" ? "Organization" : "Contact"}
-          {person.detail ? ` · ${person.detail}` : ""} · opens the latest ticket
+          Organization{person.detail ? ` · ${person.detail}` : ""} · opens the latest ticket
         </span>
       </button>
       {problem && <p role="alert">{problem}</p>}
