@@ -1,8 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { DomUtils, parseDocument } from "htmlparser2";
 import type { CaseResult } from "./corpus-mime-checks.ts";
 import { parseEmail } from "./parse.ts";
 import { type ReplySegment, replySegments, replyWithoutQuotes } from "./reply-split.ts";
+import { htmlToPlainText } from "./sanitize-email.ts";
 
 type Expect = Record<string, unknown>;
 
@@ -103,6 +105,27 @@ const htmlMail = (html: Buffer) =>
     html,
   ]);
 
+// The HTML as the agent app first shows it, every blockquote collapsed, must open with the reply
+// and show at most one more line (an attribution such as "26.06.2014, Alex <a@b>:" that the
+// client wrote outside its blockquote): the history itself is out of sight.
+function checkCollapsedHtml(problems: string[], html: string, expected: string) {
+  const doc = parseDocument(html);
+  for (const q of DomUtils.getElementsByTagName("blockquote", doc)) DomUtils.removeElement(q);
+  const shown = htmlToPlainText(DomUtils.getOuterHTML(doc))
+    .split("\n")
+    .filter((l) => l.trim());
+  const joined = shown.join("").replace(/\s+/g, "");
+  if (!joined.startsWith(expected))
+    problems.push(`collapsed HTML does not open with the reply: ${JSON.stringify(joined.slice(0, 80))}`);
+  let taken = 0;
+  let lines = 0;
+  while (lines < shown.length && taken < expected.length) taken += shown[lines++].replace(/\s+/g, "").length;
+  if (shown.length - lines > 1)
+    problems.push(
+      `collapsed HTML shows history: ${JSON.stringify(shown.slice(lines).join(" / ").slice(0, 120))}`,
+    );
+}
+
 async function checkTalonCase(dir: string, c: Expect): Promise<CaseResult> {
   const problems: string[] = [];
   const file = path.join(dir, String(c.file));
@@ -122,6 +145,7 @@ async function checkTalonCase(dir: string, c: Expect): Promise<CaseResult> {
       const parsed = await parseEmail(htmlMail(readFileSync(file)));
       const reply = replyWithoutQuotes(parsed.text, parsed.from).replace(/\s+/g, "");
       check(problems, "reply without whitespace", reply, c.expected_reply_text_no_whitespace);
+      checkCollapsedHtml(problems, parsed.html ?? "", String(c.expected_reply_text_no_whitespace));
     } else if (kind === "signature") {
       const body = readFileSync(file, "utf8");
       const senderFile = path.join(dir, String(c.sender_file));

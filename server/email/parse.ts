@@ -5,6 +5,7 @@ import PostalMime, {
 } from "postal-mime";
 import { type AutoInfo, detectAuto } from "./auto-detect.ts";
 import "./flowed-text.ts";
+import { markQuotedHistory } from "./html-quotes.ts";
 import { splitReply } from "./reply-split.ts";
 import { htmlToPlainText, sanitizeEmailHtml } from "./sanitize-email.ts";
 
@@ -138,8 +139,12 @@ function dateOf(value: string | undefined): Date | null {
 export async function parseEmail(raw: Buffer | Uint8Array): Promise<ParsedEmail> {
   const email = await PostalMime.parse(raw, { attachmentEncoding: "arraybuffer" });
   const headers = headerMap(email);
+  const subject = (email.subject ?? "").replace(/[\r\n]+/g, " ").trim();
   const rawHtml = email.html ?? null;
-  const html = rawHtml?.trim() ? sanitizeEmailHtml(rawHtml) : null;
+  // The quoted history is wrapped before sanitizing, while the client's ids and classes that
+  // mark it are still there. The text of an HTML-only mail comes from the HTML as sent: the
+  // text split finds the same history by its own rules, without a "> " on every line of it.
+  const html = rawHtml?.trim() ? sanitizeEmailHtml(markQuotedHistory(rawHtml, subject)) : null;
   const text = (email.text ?? (rawHtml ? htmlToPlainText(rawHtml) : "")).replace(/\r\n?/g, "\n");
   const attachments = email.attachments.map((a, i): ParsedAttachment => {
     const contentId = a.contentId ? a.contentId.trim().replace(/^<|>$/g, "") || null : null;
@@ -153,7 +158,6 @@ export async function parseEmail(raw: Buffer | Uint8Array): Promise<ParsedEmail>
     };
   });
   const from = mailboxes(email.from)[0] ?? null;
-  const subject = (email.subject ?? "").replace(/[\r\n]+/g, " ").trim();
   const autoInput = {
     headers,
     fromAddress: from?.address ?? null,

@@ -5,12 +5,12 @@ import type { ReplySegment, SegmentKind } from "./reply-split.ts";
 // in any language just above a quoted block ("02.04.2012 14:20 пользователь ... написал:"), and
 // the rule line that mail clients put above the history.
 const FIELD = String.raw`From|Sent|To|Cc|Subject|Date|От|Отправлено|Кому|Копия|Тема|Дата|Von|Gesendet|An|Betreff|Datum|De|Envoyé|À|A|Objet|Da|Inviato|Oggetto|Data|Van|Verzonden|Aan|Onderwerp|Från|Skickat|Till|Ämne|Fra|Sendt|Til|Emne|Enviado|Para|Assunto|Asunto|Lähettäjä|Lähetetty|Vastaanottaja|Aihe|Od|Wysłano|Do|Temat`;
-const FIRST_FIELD = String.raw`From|Sent|Date|От|Отправлено|Von|Gesendet|De|Envoyé|Da|Inviato|Van|Verzonden|Från|Skickat|Fra|Sendt|Enviado|Lähettäjä|Od|Wysłano`;
-const FIELD_LINE = new RegExp(String.raw`^\s*\*?(?:${FIELD})\s?\*?\s?:\s*\S`, "iu");
-const FIRST_FIELD_LINE = new RegExp(String.raw`^\s*\*?(?:${FIRST_FIELD})\s?\*?\s?:\s*\S`, "iu");
-const RULE = /^\s*[-_=*]{5,}\s*$/;
+export const FIRST_FIELD = String.raw`From|Sent|Date|От|Отправлено|Von|Gesendet|De|Envoyé|Da|Inviato|Van|Verzonden|Från|Skickat|Fra|Sendt|Enviado|Lähettäjä|Od|Wysłano`;
+export const FIELD_LINE = new RegExp(String.raw`^\s*\*?(?:${FIELD})\s?\*?\s?:\s*\S`, "iu");
+export const FIRST_FIELD_LINE = new RegExp(String.raw`^\s*\*?(?:${FIRST_FIELD})\s?\*?\s?:\s*\S`, "iu");
+export const RULE = /^\s*[-_=*]{5,}\s*$/;
 // Bidirectional marks that Outlook scatters through its headers.
-const visible = (line: string) => line.replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "");
+export const visible = (line: string) => line.replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "");
 
 interface Line {
   text: string;

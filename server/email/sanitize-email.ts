@@ -1,5 +1,6 @@
 import { convert } from "html-to-text";
 import sanitizeHtml from "sanitize-html";
+import { FORWARD, QUOTE_STYLES } from "./html-quotes.ts";
 
 // Inline styles carry most of an email's layout, so they stay, but only properties that cannot
 // fetch anything: no url(), no expression(), no behaviours. A value is accepted only when it is
@@ -52,6 +53,15 @@ const STYLE_PROPERTIES = [
 
 const TABLE_ATTRIBUTES = ["align", "valign", "bgcolor", "width", "height", "colspan", "rowspan", "nowrap"];
 
+// Only the container's own values pass (sanitize-html's value lists would leave the attribute
+// behind, empty), so a sender cannot make anything else of it.
+function keepQuoteMark(values: readonly string[]): sanitizeHtml.Transformer {
+  return (tagName, attribs) => {
+    const { "data-parley-quote": mark, ...rest } = attribs;
+    return { tagName, attribs: mark !== undefined && values.includes(mark) ? attribs : rest };
+  };
+}
+
 const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
     ...sanitizeHtml.defaults.allowedTags,
@@ -78,7 +88,9 @@ const OPTIONS: sanitizeHtml.IOptions = {
     col: ["span", "width"],
     colgroup: ["span", "width"],
     ol: ["start", "type"],
-    blockquote: ["type", "cite"],
+    // The quoted-history container of html-quotes.ts (values checked in transformTags).
+    blockquote: ["type", "cite", "data-parley-quote"],
+    div: ["data-parley-quote"],
   },
   allowedStyles: { "*": Object.fromEntries(STYLE_PROPERTIES.map((p) => [p, SAFE_STYLE_VALUE])) },
   allowedSchemes: ["http", "https", "mailto", "tel"],
@@ -87,6 +99,8 @@ const OPTIONS: sanitizeHtml.IOptions = {
   allowedSchemesAppliedToAttributes: ["href", "src", "cite"],
   allowProtocolRelative: false,
   transformTags: {
+    blockquote: keepQuoteMark(QUOTE_STYLES),
+    div: keepQuoteMark([FORWARD]),
     a: (tagName, attribs) => ({
       tagName,
       attribs: { ...attribs, target: "_blank", rel: "noopener noreferrer" },
