@@ -67,7 +67,13 @@ async function arrange() {
   return ticket;
 }
 
-async function scanEverything(browser: Browser, url: string, scheme: "light" | "dark", ticketId: number) {
+async function scanEverything(
+  browser: Browser,
+  url: string,
+  scheme: "light" | "dark",
+  ticketId: number,
+  contactId: number,
+) {
   const findings: Finding[] = [];
   const context = await browser.newContext({
     baseURL: url,
@@ -98,6 +104,10 @@ async function scanEverything(browser: Browser, url: string, scheme: "light" | "
     .waitFor();
   findings.push(...(await scan(page, "search", scheme)));
 
+  await page.goto(`/contacts/${contactId}`);
+  await page.getByRole("region", { name: "Tickets", exact: true }).getByRole("row").nth(1).waitFor();
+  findings.push(...(await scan(page, "contact", scheme)));
+
   for (const section of ["agents", "groups", "fields", "mailboxes", "tokens"]) {
     await page.goto(`/admin/${section}`);
     await page.getByRole("table").waitFor();
@@ -113,9 +123,10 @@ async function scanEverything(browser: Browser, url: string, scheme: "light" | "
 test("no serious or critical axe violations on any page, in light and dark mode", async () => {
   const { browser, url } = e2e();
   const ticket = await arrange();
+  const { requesterId } = await e2e().api.get(`/api/v1/tickets/${ticket.id}`);
   const findings = [
-    ...(await scanEverything(browser, url, "light", ticket.id)),
-    ...(await scanEverything(browser, url, "dark", ticket.id)),
+    ...(await scanEverything(browser, url, "light", ticket.id, requesterId)),
+    ...(await scanEverything(browser, url, "dark", ticket.id, requesterId)),
   ];
   const report = findings
     .map((f) => `${f.page} (${f.scheme}): ${f.rule} [${f.impact}] ${f.help}\n    ${f.nodes.join("\n    ")}`)
