@@ -6,6 +6,8 @@ import type { Page } from "playwright-core";
 import { useE2e } from "./harness.ts";
 
 const e2e = useE2e();
+// Code passed to the page runs in the browser; the tests' tsconfig has no DOM types.
+declare function getComputedStyle(element: unknown): { outlineStyle: string };
 
 interface Violation {
   id: string;
@@ -47,5 +49,33 @@ test("the ticket page, its composer, canned response picker and mention list pas
   await page.getByRole("textbox", { name: "Internal note" }).pressSequentially("@");
   await page.getByRole("listbox", { name: "Mention an agent" }).waitFor();
   assert.deepEqual(await seriousViolations(page), []);
+  await context.close();
+});
+
+test("the reply/note switch moves with the arrow keys and shows its focus; the note's lock icon adds no text", async () => {
+  const { api, newAgentPage } = e2e();
+  const ticket = await api.createTicket("Switch ticket", "switch@customer.test", "Hello.");
+  await api.post(`/api/v1/tickets/${ticket.id}/messages`, { body: "Locked away.", kind: "note" });
+  const { context, page } = await newAgentPage();
+  await page.goto(`/tickets/${ticket.id}`);
+  const reply = page.getByRole("radio", { name: "Public reply" });
+  const note = page.getByRole("radio", { name: "Internal note" });
+  await reply.focus();
+  assert.equal(await reply.isChecked(), true);
+  // The radio itself is transparent: its label draws the focus ring.
+  const ring = await reply.evaluate((el) => getComputedStyle(el.closest("label")).outlineStyle);
+  assert.equal(ring, "solid");
+
+  await page.keyboard.press("ArrowRight");
+  assert.equal(await note.isChecked(), true);
+  await page.getByRole("textbox", { name: "Internal note" }).waitFor();
+  await page.keyboard.press("ArrowLeft");
+  assert.equal(await reply.isChecked(), true);
+  await page.getByRole("textbox", { name: "Reply" }).waitFor();
+
+  // The icon is drawn by CSS without a glyph, so what a screen reader hears is the author's name.
+  const article = page.getByRole("article", { name: /^Internal note by/ });
+  const author = (await api.get<{ name: string }>("/api/v1/me")).name;
+  assert.match(await article.ariaSnapshot(), new RegExp(`- strong: ${author}\\n`));
   await context.close();
 });

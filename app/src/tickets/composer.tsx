@@ -188,13 +188,15 @@ export function Composer({ ticket, me, onTypingChange, onReview, composerRef }: 
       onDragLeave={() => setDragging(false)}
       onDrop={onDrop}
     >
-      <div className="composer-tabs" role="radiogroup" aria-label="Message kind">
-        {(canReply ? (["reply", "note"] as const) : (["note"] as const)).map((value) => (
-          <label key={value} className={kind === value ? "is-selected" : undefined}>
-            <input type="radio" name="kind" checked={kind === value} onChange={() => setKind(value)} />{" "}
-            {value === "reply" ? "Public reply" : "Internal note"}
-          </label>
-        ))}
+      <div className="composer-tabs">
+        <div className="segmented" role="radiogroup" aria-label="Message kind">
+          {(canReply ? (["reply", "note"] as const) : (["note"] as const)).map((value) => (
+            <label key={value} className={kind === value ? "is-selected" : undefined}>
+              <input type="radio" name="kind" checked={kind === value} onChange={() => setKind(value)} />
+              {value === "reply" ? "Public reply" : "Internal note"}
+            </label>
+          ))}
+        </div>
         {kind === "note" && (
           <span className="composer-hint">Only agents see notes. Type @ to mention one.</span>
         )}
