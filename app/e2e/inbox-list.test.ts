@@ -92,6 +92,36 @@ test("j/k move the highlight, x selects, Enter opens the ticket", async () => {
   await context.close();
 });
 
+test("Enter on a focused button or view link does what that control does, not open the highlighted ticket", async () => {
+  const { api, newAgentPage } = e2e();
+  await api.createTicket("Enter control", "enter@customer.test", "Help", { tags: ["enter-e2e"] });
+  const view = await tagView(api, "Enter keys", "enter-e2e");
+  const other = await tagView(api, "Enter elsewhere", "enter-other-e2e");
+  const { context, page } = await newAgentPage();
+  await openView(page, view.id);
+  await page.keyboard.press("j");
+  await page.locator('tbody tr[aria-current="true"]').waitFor();
+  await page.keyboard.press("x");
+
+  const bulk = page.getByRole("region", { name: "Bulk actions" });
+  await bulk.getByRole("button", { name: "Clear selection" }).focus();
+  await page.keyboard.press("Enter");
+  await bulk.waitFor({ state: "detached" });
+  assert.match(page.url(), new RegExp(`/views/${view.id}$`));
+  assert.equal(
+    await page.getByRole("checkbox", { name: /Select ticket #\d+ Enter control/ }).isChecked(),
+    false,
+  );
+
+  await page
+    .getByRole("navigation", { name: "Views" })
+    .getByRole("link", { name: /Enter elsewhere/ })
+    .focus();
+  await page.keyboard.press("Enter");
+  await page.waitForURL(new RegExp(`/views/${other.id}$`));
+  await context.close();
+});
+
 test("scrolling to the end loads the next page; Load more does the same from the keyboard", async () => {
   const { api, newAgentPage } = e2e();
   for (let i = 1; i <= 105; i++) {

@@ -24,13 +24,6 @@ export function useListKeyboard({ rows, focusedId, setFocusedId, toggle, loadMor
     if (index + delta >= rows.length) loadMore();
   };
   const open = () => {
-    // Enter on a focused link or button keeps its own meaning (the shortcut layer took the
-    // event, so do what the element would have done).
-    const active = document.activeElement;
-    if (active instanceof HTMLElement && active !== document.body && active.closest("a, button, summary")) {
-      active.click();
-      return;
-    }
     if (focusedId !== null) void navigate({ to: "/tickets/$ticketId", params: { ticketId: focusedId } });
   };
   useShortcuts([
@@ -38,7 +31,14 @@ export function useListKeyboard({ rows, focusedId, setFocusedId, toggle, loadMor
     { keys: "k", label: "Previous ticket in the list", group: "Inbox", run: () => move(-1) },
     { keys: "ArrowDown", label: "Next ticket in the list", group: "Inbox", run: () => move(1) },
     { keys: "ArrowUp", label: "Previous ticket in the list", group: "Inbox", run: () => move(-1) },
-    { keys: "Enter", label: "Open the highlighted ticket", group: "Inbox", run: open },
+    // Enter on a focused link or button (a view, a bulk action) keeps its own meaning.
+    {
+      keys: "Enter",
+      label: "Open the highlighted ticket",
+      group: "Inbox",
+      run: open,
+      ignoreOnControls: true,
+    },
     {
       keys: "x",
       label: "Select or unselect the highlighted ticket",

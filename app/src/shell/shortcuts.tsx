@@ -15,9 +15,13 @@ export interface Shortcut {
   keys: string; // tinykeys syntax, e.g. "r", "g i", "$mod+Enter", "Shift+?"
   label: string; // shown in the help overlay, e.g. "Reply"
   group: string; // "Global", "Inbox", "Ticket"
-  run: () => void;
+  // Gets the key event, e.g. to see what had focus.
+  run: (event: KeyboardEvent) => void;
   // Fire even while typing in a field (only for chords with a modifier, like $mod+Enter).
   inInputs?: boolean;
+  // Leave the key alone while a link, button or other control has focus, so the control's own
+  // action runs (Enter follows the link, presses the button).
+  ignoreOnControls?: boolean;
 }
 
 class ShortcutRegistry {
@@ -54,6 +58,24 @@ function isTyping(event: KeyboardEvent) {
   return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
 }
 
+// What a keyboard user can activate: native controls and the ARIA widgets radix-ui renders.
+const CONTROLS = [
+  "a[href]",
+  "button",
+  "summary",
+  "input",
+  "select",
+  "textarea",
+  "[contenteditable]:not([contenteditable=false])",
+  ...["button", "link", "menuitem", "tab", "checkbox", "radio", "switch", "option", "combobox"].map(
+    (role) => `[role=${role}]`,
+  ),
+].join(", ");
+
+function onControl(event: KeyboardEvent) {
+  return event.target instanceof Element && event.target.closest(CONTROLS) !== null;
+}
+
 export function ShortcutProvider({ children }: { children: ReactNode }) {
   const [registry] = useState(() => new ShortcutRegistry());
   const shortcuts = useSyncExternalStore(registry.subscribe, registry.list);
@@ -62,10 +84,11 @@ export function ShortcutProvider({ children }: { children: ReactNode }) {
     for (const shortcut of shortcuts) {
       bindings[shortcut.keys] = (event) => {
         if (!shortcut.inInputs && isTyping(event)) return;
+        if (shortcut.ignoreOnControls && onControl(event)) return;
         // A dialog that is open owns the keyboard (its own Escape etc.).
         if (!shortcut.inInputs && document.querySelector("[role=dialog][data-state=open]")) return;
         event.preventDefault();
-        shortcut.run();
+        shortcut.run(event);
       };
     }
     return tinykeys(window, bindings);
@@ -86,12 +109,14 @@ export function useShortcuts(shortcuts: Shortcut[]) {
   if (!registry) throw new Error("useShortcuts outside ShortcutProvider");
   const latest = useRef(shortcuts);
   latest.current = shortcuts;
-  const signature = shortcuts.map((s) => `${s.keys}|${s.label}|${s.group}|${s.inInputs ?? false}`).join("\n");
+  const signature = shortcuts
+    .map((s) => `${s.keys}|${s.label}|${s.group}|${s.inInputs ?? false}|${s.ignoreOnControls ?? false}`)
+    .join("\n");
   useEffect(() => {
     const ids = signature.split("\n").map((_, index) => {
       const id = Symbol(index);
       const shortcut = latest.current[index];
-      registry.add(id, { ...shortcut, run: () => latest.current[index]?.run() });
+      registry.add(id, { ...shortcut, run: (event) => latest.current[index]?.run(event) });
       return id;
     });
     return () => {
