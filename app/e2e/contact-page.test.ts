@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { AGENT_PASSWORD, useE2e } from "./harness.ts";
 
+// Code passed to the page runs in the browser; the tests' tsconfig has no DOM types.
+declare const document: { activeElement: { tagName: string; textContent: string | null } | null };
+
 const e2e = useE2e();
 
 async function contactWithTickets(name: string, email: string) {
@@ -59,6 +62,9 @@ test("an agent finds a person, sees their tickets on every channel, edits them a
   // A bad language tag is refused by the API and explained beside its own field.
   await header.getByRole("button", { name: "Edit contact" }).click();
   const form = header.getByRole("form", { name: "Edit contact" });
+  // The keyboard lands in the form, and comes back to the button once it is saved.
+  await page.waitForFunction(() => document.activeElement?.tagName === "INPUT");
+  assert.equal(await form.getByLabel("Name").evaluate((el) => el === document.activeElement), true);
   await form.getByLabel("Language", { exact: true }).fill("not a language");
   await form.getByRole("button", { name: "Save contact" }).click();
   const language = form.getByLabel("Language", { exact: true });
@@ -71,6 +77,7 @@ test("an agent finds a person, sees their tickets on every channel, edits them a
   await form.getByLabel("Custom attributes").fill("plan: Platinum\nseats: 12");
   await form.getByRole("button", { name: "Save contact" }).click();
   await form.waitFor({ state: "detached" });
+  await page.waitForFunction(() => document.activeElement?.textContent === "Edit contact");
   await page.reload();
   await header.getByText("pt-BR").waitFor();
   await header.getByText("Platinum").waitFor();

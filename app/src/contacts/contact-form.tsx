@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import type { Contact } from "../api/types.ts";
 import { Button } from "../ui/button.tsx";
 import { errorsByField, formError } from "../ui/field-errors.ts";
@@ -54,6 +54,9 @@ export function ContactForm({
   const [locale, setLocale] = useState(contact.locale ?? "");
   const [attributes, setAttributes] = useState(attributeLines(contact.attributes ?? {}));
   const errors = errorsByField(update.error);
+  const formRef = useRef<HTMLFormElement>(null);
+  // The button that opened the form is gone; put the keyboard on its first field instead.
+  useEffect(() => formRef.current?.querySelector("input")?.focus(), []);
   function submit(event: FormEvent) {
     event.preventDefault();
     const changes: ContactChanges = {
@@ -69,7 +72,7 @@ export function ContactForm({
     update.mutate(changes, { onSuccess: onDone });
   }
   return (
-    <form className="contact-form" onSubmit={submit} aria-label="Edit contact">
+    <form ref={formRef} className="contact-form" onSubmit={submit} aria-label="Edit contact">
       {update.error && (
         <p className="form-error" role="alert">
           {formError(update.error, PLACED)}

@@ -1,6 +1,6 @@
 import { useQuery, useSuspenseQuery } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
-import { useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { ApiError, errorMessage } from "../api/client.ts";
 import type { Contact } from "../api/types.ts";
 import { meQuery } from "../auth/queries.ts";
@@ -59,6 +59,13 @@ function ContactNotFound() {
 function ContactHeader({ contact, canEdit }: { contact: Contact; canEdit: boolean }) {
   const [editing, setEditing] = useState(false);
   const [creating, setCreating] = useState(false);
+  const editButtonId = useId();
+  // Saving or cancelling removes the form; the keyboard goes back to the button that opened it.
+  const wasEditing = useRef(false);
+  useEffect(() => {
+    if (wasEditing.current && !editing) document.getElementById(editButtonId)?.focus();
+    wasEditing.current = editing;
+  }, [editing, editButtonId]);
   const name = contact.name || contact.emails[0] || `Contact ${contact.id}`;
   return (
     <section className="contact-header" aria-labelledby="contact-title">
@@ -80,7 +87,9 @@ function ContactHeader({ contact, canEdit }: { contact: Contact; canEdit: boolea
             <Button variant="primary" onClick={() => setCreating(true)}>
               New ticket for this contact
             </Button>
-            <Button onClick={() => setEditing(true)}>Edit contact</Button>
+            <Button id={editButtonId} onClick={() => setEditing(true)}>
+              Edit contact
+            </Button>
             <BlockButton contact={contact} />
           </div>
         )
