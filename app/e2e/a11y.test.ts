@@ -54,6 +54,10 @@ async function arrange() {
   });
   await api.post("/api/v1/mailboxes", { name: "Support", address: "help@shop.test", groupId: group.id });
   await api.post("/api/v1/api-tokens", { name: "CRM sync", scopes: ["read"] });
+  await api.post("/api/v1/canned-responses", {
+    title: "Thanks",
+    body: "Thanks, {{requester.first_name}}! We are on it.",
+  });
   const ticket = await api.createTicket("Printer jams on page two", "casey@customer.test", "It jams.", {
     tags: ["hardware"],
     groupId: group.id,
@@ -113,6 +117,13 @@ async function scanEverything(
     await page.getByRole("table").waitFor();
     findings.push(...(await scan(page, `admin/${section}`, scheme)));
   }
+  // Canned responses are a list with an in-place form rather than a table and dialogs.
+  await page.goto("/admin/canned-responses");
+  await page.getByRole("list", { name: "Saved canned responses" }).getByRole("listitem").first().waitFor();
+  findings.push(...(await scan(page, "admin/canned-responses", scheme)));
+  await page.getByRole("button", { name: "Edit Thanks" }).click();
+  await page.getByRole("form", { name: "Edit canned response" }).waitFor();
+  findings.push(...(await scan(page, "admin/canned-responses (editing)", scheme)));
   await page.goto("/settings");
   await page.getByRole("heading", { level: 1, name: "Your settings" }).waitFor();
   findings.push(...(await scan(page, "settings", scheme)));

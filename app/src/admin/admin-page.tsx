@@ -3,6 +3,7 @@ import { Link, useParams } from "@tanstack/react-router";
 import type { ComponentType } from "react";
 import { meQuery } from "../auth/queries.ts";
 import { AgentsSection } from "./agents-section.tsx";
+import { CannedSection } from "./canned-manager.tsx";
 import { FieldsSection } from "./fields-section.tsx";
 import { GroupsSection } from "./groups-section.tsx";
 import { MailboxesSection } from "./mailboxes-section.tsx";
@@ -14,6 +15,7 @@ export const ADMIN_SECTIONS: { id: string; label: string; component: ComponentTy
   { id: "fields", label: "Custom fields", component: FieldsSection },
   { id: "mailboxes", label: "Mailboxes", component: MailboxesSection },
   { id: "tokens", label: "API tokens", component: TokensSection },
+  { id: "canned-responses", label: "Canned responses", component: CannedSection },
 ];
 
 export function AdminPage() {

@@ -1,9 +1,9 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Popover } from "radix-ui";
 import { type KeyboardEvent, useId, useState } from "react";
+import { CannedResponsesManager } from "../admin/canned-manager.tsx";
 import { errorMessage } from "../api/client.ts";
 import { Dialog } from "../ui/dialog.tsx";
-import { CannedResponsesManager } from "./canned-manager.tsx";
 import { cannedResponsesQuery } from "./queries.ts";
 import type { CannedResponse } from "./types.ts";
 

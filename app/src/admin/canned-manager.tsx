@@ -1,24 +1,41 @@
 import { useQuery } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { errorMessage } from "../api/client.ts";
+import { cannedResponsesQuery, useDeleteCannedResponse, useSaveCannedResponse } from "../tickets/queries.ts";
+import type { CannedResponse } from "../tickets/types.ts";
 import { Button } from "../ui/button.tsx";
-import { ConfirmDialog } from "../ui/dialog.tsx";
-import { errorsByField, formError } from "../ui/field-errors.ts";
+import { errorsByField } from "../ui/field-errors.ts";
 import { TextArea, TextField } from "../ui/fields.tsx";
-import { cannedResponsesQuery, useDeleteCannedResponse, useSaveCannedResponse } from "./queries.ts";
-import type { CannedResponse } from "./types.ts";
+import { ConfirmDelete, useConfirmDelete } from "../ui/resource-dialogs.tsx";
+import { ResourceForm } from "../ui/resource-form.tsx";
+import { ResourceSection } from "../ui/resource-table.tsx";
+import "./canned-manager.css";
 
 const PLACEHOLDER_HINT =
   "Placeholders: {{requester.first_name}}, {{requester.name}}, {{requester.email}}, {{agent.name}}, " +
   "{{agent.first_name}}, {{ticket.number}}, {{ticket.subject}}. A blank line starts a new paragraph.";
 
-// The workspace's canned responses for an admin: add, edit, delete. Opened from the composer's
-// picker; self-contained so the admin pages can show it too.
+// The admin section (/admin/canned-responses). Every response is shared by the whole workspace:
+// any agent inserts them, only admins write them (server/canned/routes.ts).
+export function CannedSection() {
+  return (
+    <ResourceSection id="canned" title="Shared with every agent">
+      <p className="muted">
+        Agents insert these from “Canned responses” in a ticket's composer; placeholders are filled in from
+        the ticket when inserted.
+      </p>
+      <CannedResponsesManager />
+    </ResourceSection>
+  );
+}
+
+// The workspace's canned responses for an admin: add, edit, delete. The same manager serves the
+// admin section and the composer picker's "Manage canned responses" dialog, so it edits in
+// place rather than in a dialog of its own.
 export function CannedResponsesManager() {
   const list = useQuery(cannedResponsesQuery(""));
   const [editing, setEditing] = useState<CannedResponse | "new" | null>(null);
-  const [deleting, setDeleting] = useState<CannedResponse | null>(null);
-  const remove = useDeleteCannedResponse();
+  const deleting = useConfirmDelete<CannedResponse>(useDeleteCannedResponse());
   return (
     <div className="canned-manager">
       {list.error && <p role="alert">{errorMessage(list.error)}</p>}
@@ -43,7 +60,7 @@ export function CannedResponsesManager() {
             </Button>
             <Button
               variant="danger"
-              onClick={() => setDeleting(response)}
+              onClick={() => deleting.ask(response)}
               aria-label={`Delete ${response.title}`}
             >
               Delete
@@ -52,15 +69,11 @@ export function CannedResponsesManager() {
         ))}
       </ul>
       {list.data?.length === 0 && <p className="empty-state">No canned responses yet.</p>}
-      <ConfirmDialog
+      <ConfirmDelete
+        confirm={deleting}
         title="Delete canned response"
-        message={`Delete “${deleting?.title ?? ""}”? Agents will no longer find it in the picker.`}
+        message={`Delete “${deleting.target?.title ?? ""}”? Agents will no longer find it in the picker.`}
         confirmLabel="Delete"
-        open={deleting !== null}
-        onOpenChange={(open) => !open && setDeleting(null)}
-        pending={remove.isPending}
-        error={remove.error ? errorMessage(remove.error) : null}
-        onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
       />
     </div>
   );
@@ -70,24 +83,24 @@ function CannedForm({ response, onDone }: { response: CannedResponse | null; onD
   const [title, setTitle] = useState(response?.title ?? "");
   const [body, setBody] = useState(response?.body ?? "");
   const save = useSaveCannedResponse();
-  const fields = errorsByField(save.error);
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    save.mutate({ id: response?.id ?? null, title, body }, { onSuccess: onDone });
-  }
-  const general = formError(save.error, ["title", "body"]);
+  const errors = errorsByField(save.error);
   return (
-    <form
+    <ResourceForm
       className="canned-form"
-      onSubmit={submit}
       aria-label={response ? "Edit canned response" : "New canned response"}
+      error={save.error}
+      placed={["title", "body"]}
+      pending={save.isPending}
+      submitLabel="Save"
+      onSubmit={() => save.mutate({ id: response?.id ?? null, title, body }, { onSuccess: onDone })}
+      onCancel={onDone}
     >
       <TextField
         label="Title"
         value={title}
         required
         maxLength={200}
-        error={fields.title}
+        error={errors.title}
         onChange={(e) => setTitle(e.target.value)}
       />
       <TextArea
@@ -96,20 +109,9 @@ function CannedForm({ response, onDone }: { response: CannedResponse | null; onD
         required
         rows={6}
         hint={PLACEHOLDER_HINT}
-        error={fields.body}
+        error={errors.body}
         onChange={(e) => setBody(e.target.value)}
       />
-      {general && Object.keys(fields).length === 0 && (
-        <p className="form-error" role="alert">
-          {general}
-        </p>
-      )}
-      <div className="form-actions">
-        <Button type="submit" variant="primary" disabled={save.isPending}>
-          Save
-        </Button>
-        <Button onClick={onDone}>Cancel</Button>
-      </div>
-    </form>
+    </ResourceForm>
   );
 }
