@@ -21,7 +21,7 @@ export function ContactPage() {
 
 function ContactScreen({ contactId }: { contactId: number }) {
   const { data: me } = useSuspenseQuery(meQuery());
-  const contact = useQuery({ ...contactQuery(contactId), retry: false });
+  const contact = useQuery(contactQuery(contactId));
   // The API decides: light agents may read contacts but not change them or open tickets.
   const canEdit = me.role !== "light_agent";
   // A contact of another workspace answers 404 like a missing one, so both read the same here.
