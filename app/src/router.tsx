@@ -11,8 +11,11 @@ import { ApiError } from "./api/client.ts";
 import { LoginPage } from "./auth/login-page.tsx";
 import { meQuery } from "./auth/queries.ts";
 import { InboxPage } from "./inbox/inbox-page.tsx";
+import { prefetchInbox } from "./inbox/prefetch.ts";
 import { AppShell } from "./shell/app-shell.tsx";
+import { groupsQuery, usersQuery } from "./shell/directory.ts";
 import { NotFoundPage } from "./shell/not-found-page.tsx";
+import { prefetchTicket } from "./tickets/prefetch.ts";
 
 interface RouterContext {
   queryClient: QueryClient;
@@ -33,11 +36,15 @@ const loginRoute = createRoute({
 });
 
 // Everything but the sign-in page needs a signed-in agent; the shell holds the navigation and the
-// realtime connection.
+// realtime connection. Checked in a loader, not beforeLoad: the pages' loaders run beside it, so
+// their data is asked for while /me is, not after (see prefetchInbox, prefetchTicket).
 const signedInRoute = createRoute({
   getParentRoute: () => rootRoute,
   id: "signed-in",
-  beforeLoad: async ({ context, location }) => {
+  loader: async ({ context, location }) => {
+    // Every page names agents and groups.
+    void context.queryClient.prefetchQuery(usersQuery());
+    void context.queryClient.prefetchQuery(groupsQuery());
     try {
       await context.queryClient.ensureQueryData(meQuery());
     } catch (error) {
@@ -53,6 +60,7 @@ const signedInRoute = createRoute({
 const indexRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: "/",
+  loader: ({ context }) => prefetchInbox(context.queryClient, undefined),
   component: InboxPage,
 });
 
@@ -63,6 +71,7 @@ const viewRoute = createRoute({
     parse: (params) => ({ viewId: Number(params.viewId) }),
     stringify: (params) => ({ viewId: String(params.viewId) }),
   },
+  loader: ({ context, params }) => prefetchInbox(context.queryClient, params.viewId),
   component: InboxPage,
 });
 
@@ -72,6 +81,10 @@ const ticketRoute = createRoute({
   params: {
     parse: (params) => ({ ticketId: Number(params.ticketId) }),
     stringify: (params) => ({ ticketId: String(params.ticketId) }),
+  },
+  // Not on hover (preload): hovering down the inbox would read every ticket it passes.
+  loader: ({ context, params, preload }) => {
+    if (!preload) prefetchTicket(context.queryClient, params.ticketId);
   },
   component: lazyRouteComponent(() => import("./tickets/ticket-page.tsx"), "TicketPage"),
 });

@@ -1,8 +1,7 @@
 import { useInfiniteQuery, useQueries } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef } from "react";
-import { api } from "../api/client.ts";
 import type { Contact, Ticket } from "../api/types.ts";
-import { directoryKeys } from "../shell/directory.ts";
+import { contactsByIdQuery } from "../shell/directory.ts";
 import { ticketListQuery } from "./queries.ts";
 import type { ListSource, Sort } from "./types.ts";
 
@@ -32,16 +31,7 @@ export function useTicketList(source: ListSource, sort: Sort) {
 // asks for more than the contacts API gives at once, and earlier pages stay cached.
 function useRequesters(pages: Ticket[][]): Map<number, Contact> {
   const results = useQueries({
-    queries: pages.map((page) => {
-      const ids = [...new Set(page.map((ticket) => ticket.requesterId))].sort((a, b) => a - b);
-      return {
-        queryKey: directoryKeys.contacts(ids),
-        queryFn: async () =>
-          (await api<{ data: Contact[] }>("/api/v1/contacts", { query: { ids, limit: 100 } })).data,
-        enabled: ids.length > 0,
-        staleTime: 60_000,
-      };
-    }),
+    queries: pages.map((page) => contactsByIdQuery(page.map((ticket) => ticket.requesterId))),
   });
   // Every requester read for this list is kept, so names do not blink to "…" when a new ticket
   // shifts the pages and their id sets are read again.

@@ -54,15 +54,21 @@ export function useGroupNames(): Map<number, string> {
   return new Map(groups.map((group) => [group.id, group.name]));
 }
 
-// The requesters of one page of tickets, in one request.
-export function useContactsById(ids: number[]): Map<number, Contact> {
+// Contacts by id, at most 100 (what one request gives). The ids are put in order first, so the
+// same set shares one cache entry however it was gathered (and route loaders can prefetch it).
+export const contactsByIdQuery = (ids: number[]) => {
   const unique = [...new Set(ids)].sort((a, b) => a - b).slice(0, 100);
-  const { data } = useQuery({
+  return queryOptions({
     queryKey: directoryKeys.contacts(unique),
     queryFn: async () =>
       (await api<{ data: Contact[] }>("/api/v1/contacts", { query: { ids: unique, limit: 100 } })).data,
     enabled: unique.length > 0,
     staleTime: 60_000,
   });
+};
+
+// The requesters of one page of tickets, in one request.
+export function useContactsById(ids: number[]): Map<number, Contact> {
+  const { data } = useQuery(contactsByIdQuery(ids));
   return new Map((data ?? []).map((contact) => [contact.id, contact]));
 }
