@@ -20,6 +20,10 @@ const SANITIZE: sanitizeHtml.IOptions = {
     img: ["src", "alt", "title", "width", "height"],
     td: ["colspan", "rowspan"],
     th: ["colspan", "rowspan"],
+    // Quoted history and forwards that email parsing marked (server/email/html-quotes.ts), so
+    // the agent app can fold the history in place.
+    blockquote: ["data-parley-quote"],
+    div: ["data-parley-quote"],
   },
   allowedSchemes: ["http", "https", "mailto", "tel"],
   allowedSchemesByTag: { img: ["cid", "data"] },

@@ -53,33 +53,41 @@ export function MessageItem({
 }
 
 // Quoted history and signatures repeat what the thread already shows: hidden until asked for.
-// A mail's text arrives split (body, quotedText, signature); its HTML does not. HTML quotes that
-// sit in <blockquote> are hidden in place; otherwise the split text is shown instead of the HTML,
-// since showing the HTML would show the history twice.
+// A mail's text arrives split (body, quotedText, signature). Its HTML keeps quotes in
+// <blockquote>, either the sender's own or the container the server wraps around history it
+// recognises (data-parley-quote, see docs/email.md), and those are hidden in place. HTML with
+// no blockquote and no marked history gives way to the split text, since showing the HTML
+// would show the history twice. A forward is marked but not a blockquote: it stays in view.
+const MARKED_HISTORY = /<(?:blockquote|div)\b[^>]*\bdata-parley-quote=/i;
+
 function BodyWithQuotes({ message }: { message: Message }) {
   const [open, setOpen] = useState(false);
   const email = messageEmail(message);
   const quoted = [email?.signature, email?.quotedText].filter((part) => part?.trim()).join("\n\n");
-  if (!quoted) return <MessageBody html={message.html} text={message.body} />;
+  const marked = message.html !== null && MARKED_HISTORY.test(message.html);
+  if (!quoted && !marked) return <MessageBody html={message.html} text={message.body} />;
   const quotesInHtml = message.html !== null && /<blockquote/i.test(message.html);
+  const showHtml = quotesInHtml || marked;
   return (
     <>
-      {quotesInHtml ? (
-        <MessageBody html={message.html} text={message.body} hideQuotes={!open} />
+      {showHtml ? (
+        <MessageBody html={message.html} text={message.body} hideQuotes={quotesInHtml && !open} />
       ) : (
         <MessageBody html={null} text={message.body} />
       )}
-      <div className="message-quoted">
-        <button
-          type="button"
-          className="btn btn-ghost btn-small"
-          aria-expanded={open}
-          onClick={() => setOpen(!open)}
-        >
-          {open ? "Hide quoted text" : "Show quoted text"}
-        </button>
-        {open && !quotesInHtml && <div className="message-quoted-text">{quoted}</div>}
-      </div>
+      {(quotesInHtml || !showHtml) && (
+        <div className="message-quoted">
+          <button
+            type="button"
+            className="btn btn-ghost btn-small"
+            aria-expanded={open}
+            onClick={() => setOpen(!open)}
+          >
+            {open ? "Hide quoted text" : "Show quoted text"}
+          </button>
+          {open && !showHtml && <div className="message-quoted-text">{quoted}</div>}
+        </div>
+      )}
     </>
   );
 }
