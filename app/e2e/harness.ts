@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before } from "node:test";
+import { after, afterEach, before } from "node:test";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { loadConfig } from "../../server/config.ts";
 import { type RunningServer, startServer } from "../../server/main.ts";
@@ -138,6 +138,12 @@ export function useE2e(): () => E2e {
       },
     };
   });
+  afterEach(async (t) => {
+    if (!context) return;
+    if (!t.passed) await reportOpenPages(context.browser, t.name);
+    // A failed test leaves its contexts open; the next test starts without them.
+    for (const open of context.browser.contexts()) await open.close();
+  });
   after(async () => {
     await context?.browser.close();
     await context?.server.stop();
@@ -148,6 +154,29 @@ export function useE2e(): () => E2e {
     if (!context) throw new Error("the e2e context is used before its before() hook ran");
     return context;
   };
+}
+
+// What the browser showed when a test failed: a timeout alone does not say whether the page was
+// blank, on an error screen or somewhere else. Printed to the test's output, which CI keeps, with
+// a screenshot beside the temp data.
+async function reportOpenPages(browser: Browser, testName: string) {
+  const dir = await mkdtemp(join(tmpdir(), "parley-e2e-failure-"));
+  let n = 0;
+  for (const open of browser.contexts()) {
+    for (const page of open.pages()) {
+      n += 1;
+      try {
+        const text = await page.locator("body").innerText({ timeout: 2000 });
+        const shot = join(dir, `page-${n}.png`);
+        await page.screenshot({ path: shot, timeout: 5000 });
+        console.error(
+          `\n[e2e failure] "${testName}" page ${n} at ${page.url()} (screenshot ${shot}):\n${text.replace(/\s*\n\s*/g, " · ").slice(0, 1500)}\n`,
+        );
+      } catch (error) {
+        console.error(`[e2e failure] "${testName}" page ${n} at ${page.url()}: could not read it (${error})`);
+      }
+    }
+  }
 }
 
 export async function signIn(page: Page, email: string, password: string) {
