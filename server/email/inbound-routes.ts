@@ -1,15 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { sql } from "kysely";
 import { Type } from "typebox";
 import { requireCan } from "../auth/permissions.ts";
 import { type Db, inTransaction } from "../db/connection.ts";
 import type { InboundStatus } from "../db/types.ts";
 import { type FileStore, LocalFileStore } from "../files/store.ts";
 import { AppError, badRequest, conflict, notFound } from "../http/errors.ts";
-import { decodeCursor, encodeCursor } from "../tickets/queries.ts";
+import { decodeCursor } from "../tickets/queries.ts";
 import { acceptInboundEmail } from "./accept.ts";
+import { InboundPage, InboundStatusEnum, listInbound } from "./inbound-list.ts";
 import { MailboxDirectory } from "./mailbox-directory.ts";
-import { parseEmail } from "./parse.ts";
 import { type InboundItem, type ProcessDeps, processInboundEmail } from "./process.ts";
 
 const MailboxParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 52 }) });
@@ -17,97 +16,15 @@ const InboundParams = Type.Object({
   id: Type.Integer({ minimum: 1, maximum: 2 ** 52 }),
   inboundId: Type.Integer({ minimum: 1, maximum: 2 ** 52 }),
 });
-const StatusEnum = Type.Enum(["received", "processed", "ignored", "failed"]);
 const ListQuery = Type.Object(
   {
-    status: Type.Optional(StatusEnum),
+    status: Type.Optional(InboundStatusEnum),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
   },
   { additionalProperties: false },
 );
-const Accepted = Type.Object({ id: Type.Integer(), duplicate: Type.Boolean(), status: StatusEnum });
-const InboundView = Type.Object({
-  id: Type.Integer(),
-  mailboxId: Type.Integer(),
-  source: Type.Enum(["smtp", "imap", "upload"]),
-  status: StatusEnum,
-  reason: Type.Union([Type.String(), Type.Null()]),
-  attempts: Type.Integer(),
-  messageIdHeader: Type.Union([Type.String(), Type.Null()]),
-  from: Type.Union([Type.Object({ address: Type.String(), name: Type.String() }), Type.Null()]),
-  subject: Type.String(),
-  size: Type.Integer(),
-  ticketId: Type.Union([Type.Integer(), Type.Null()]),
-  messageId: Type.Union([Type.Integer(), Type.Null()]),
-  receivedAt: Type.String({ format: "date-time" }),
-  processedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-});
-const InboundPage = Type.Object({
-  data: Type.Array(InboundView),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
-});
-
-// Enough of the message to find the end of its header block, which is all the list shows.
-const HEAD_BYTES = 64 * 1024;
-
-const SUMMARY_COLUMNS = [
-  "id",
-  "mailbox_id",
-  "source",
-  "status",
-  "reason",
-  "attempts",
-  "message_id_header",
-  "size",
-  "ticket_id",
-  "message_id",
-  "received_at",
-  "processed_at",
-] as const;
-
-type SummaryRow = {
-  id: number;
-  mailbox_id: number;
-  source: "smtp" | "imap" | "upload";
-  status: InboundStatus;
-  reason: string | null;
-  attempts: number;
-  message_id_header: string | null;
-  size: number;
-  ticket_id: number | null;
-  message_id: number | null;
-  received_at: Date;
-  processed_at: Date | null;
-  head: Uint8Array;
-};
-
-// Sender and subject come from the stored header block: the list never reads or shows a body.
-async function presentInbound(row: SummaryRow) {
-  const head = Buffer.from(row.head.buffer, row.head.byteOffset, row.head.byteLength);
-  const end = head.indexOf("\r\n\r\n") >= 0 ? head.indexOf("\r\n\r\n") : head.indexOf("\n\n");
-  const headers = await parseEmail(
-    Buffer.concat([head.subarray(0, end >= 0 ? end : 0), Buffer.from("\r\n\r\n")]),
-  )
-    .then((p) => ({ from: p.from, subject: p.subject }))
-    .catch(() => ({ from: null, subject: "" }));
-  return {
-    id: row.id,
-    mailboxId: row.mailbox_id,
-    source: row.source,
-    status: row.status,
-    reason: row.reason,
-    attempts: row.attempts,
-    messageIdHeader: row.message_id_header,
-    from: headers.from ? { address: headers.from.address, name: headers.from.name } : null,
-    subject: headers.subject,
-    size: row.size,
-    ticketId: row.ticket_id,
-    messageId: row.message_id,
-    receivedAt: row.received_at.toISOString(),
-    processedAt: row.processed_at ? row.processed_at.toISOString() : null,
-  };
-}
+const Accepted = Type.Object({ id: Type.Integer(), duplicate: Type.Boolean(), status: InboundStatusEnum });
 
 async function requireMailbox(db: Db, workspaceId: number, id: number) {
   const mailbox = await db
@@ -198,28 +115,12 @@ export const inboundRoutes: FastifyPluginAsyncTypebox<{ store?: FileStore }> = a
       requireCan(req.actor, "workspace.admin");
       const ws = req.actor.workspaceId;
       await requireMailbox(app.db, ws, req.params.id);
-      const limit = req.query.limit ?? 50;
-      let q = app.db
-        .selectFrom("inbound_emails")
-        .select([
-          ...SUMMARY_COLUMNS,
-          sql<Uint8Array>`substring(raw from 1 for ${sql.lit(HEAD_BYTES)})`.as("head"),
-        ])
-        .where("workspace_id", "=", ws)
-        .where("mailbox_id", "=", req.params.id);
-      if (req.query.status) q = q.where("status", "=", req.query.status);
-      if (req.query.cursor) q = q.where("id", "<", decodeCursor(req.query.cursor)[1]);
-      // Newest first: what an admin looks for is what just went wrong.
-      const rows = (await q
-        .orderBy("id", "desc")
-        .limit(limit + 1)
-        .execute()) as SummaryRow[];
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        data: await Promise.all(page.map(presentInbound)),
-        nextCursor: rows.length > limit && last ? encodeCursor(last.id, last.id) : null,
-      };
+      return listInbound(app.db, ws, {
+        mailboxId: req.params.id,
+        status: req.query.status,
+        limit: req.query.limit ?? 50,
+        before: req.query.cursor ? decodeCursor(req.query.cursor)[1] : undefined,
+      });
     },
   );
 

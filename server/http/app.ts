@@ -16,6 +16,7 @@ import { cannedResponseRoutes } from "../canned/routes.ts";
 import type { Config } from "../config.ts";
 import { contactRoutes } from "../contacts/routes.ts";
 import type { Database$, Db } from "../db/connection.ts";
+import { inboundListRoutes } from "../email/inbound-list-routes.ts";
 import { inboundRoutes } from "../email/inbound-routes.ts";
 import { mailboxRoutes } from "../email/mailbox-routes.ts";
 import { outboundRoutes } from "../email/outbound-routes.ts";
@@ -192,6 +193,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(emailTemplateRoutes);
   await app.register(cannedResponseRoutes);
   await app.register(inboundRoutes);
+  await app.register(inboundListRoutes);
   await app.register(outboundRoutes);
   await app.register(notificationRoutes);
   if (serveApp) await app.register(webAppRoutes);
