@@ -6,6 +6,7 @@ import { AgentsSection } from "./agents-section.tsx";
 import { CannedSection } from "./canned-manager.tsx";
 import { FieldsSection } from "./fields-section.tsx";
 import { GroupsSection } from "./groups-section.tsx";
+import { MailProblemsSection } from "./mail-problems-section.tsx";
 import { MailboxesSection } from "./mailboxes-section.tsx";
 import { TokensSection } from "./tokens-section.tsx";
 
@@ -14,6 +15,7 @@ export const ADMIN_SECTIONS: { id: string; label: string; component: ComponentTy
   { id: "groups", label: "Groups", component: GroupsSection },
   { id: "fields", label: "Custom fields", component: FieldsSection },
   { id: "mailboxes", label: "Mailboxes", component: MailboxesSection },
+  { id: "mail-problems", label: "Mail problems", component: MailProblemsSection },
   { id: "tokens", label: "API tokens", component: TokensSection },
   { id: "canned-responses", label: "Canned responses", component: CannedSection },
 ];

@@ -1,11 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
+import { Link } from "@tanstack/react-router";
 import type { Mailbox } from "../api/types.ts";
 import { useGroupNames } from "../shell/directory.ts";
 import { formatDateTime } from "../ui/format.ts";
 import { ResourceDialogs, useResourceDialogs } from "../ui/resource-dialogs.tsx";
 import { ResourceSection, ResourceTable, RowAction } from "../ui/resource-table.tsx";
 import { MailboxForm } from "./mailbox-form.tsx";
-import { mailboxesQuery } from "./queries.ts";
+import { failedInboundCountsQuery, mailboxesQuery } from "./queries.ts";
 
 const RECEIVES_BY = { smtp: "SMTP listener", imap: "IMAP", upload: "Upload" } as const;
 
@@ -21,6 +22,7 @@ export function MailboxesSection() {
       title="Support addresses"
       action={{ label: "Add mailbox", onClick: () => dialogs.setCreating(true) }}
     >
+      <FailedInboundLink />
       <ResourceTable
         rows={mailboxes.data}
         error={mailboxes.error}
@@ -61,5 +63,21 @@ export function MailboxesSection() {
         form={(m, done) => <MailboxForm mailbox={m} onDone={done} />}
       />
     </ResourceSection>
+  );
+}
+
+// Mail that arrived but could not become a ticket is otherwise easy to miss: it is said here,
+// where admins look after their mailboxes, with the way to the list that retries it.
+function FailedInboundLink() {
+  const counts = useQuery(failedInboundCountsQuery());
+  const failed = counts.data?.failed ?? 0;
+  if (failed === 0) return null;
+  return (
+    <p className="problem">
+      <Link to="/admin/$section" params={{ section: "mail-problems" }}>
+        {failed === 1 ? "1 incoming mail" : `${failed} incoming mails`} could not be processed
+      </Link>
+      .
+    </p>
   );
 }

@@ -1,5 +1,5 @@
-import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
-import { api } from "../api/client.ts";
+import { infiniteQueryOptions, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
+import { ApiError, api } from "../api/client.ts";
 import type { ApiToken, CustomField, Mailbox, User } from "../api/types.ts";
 import { meKeys } from "../auth/queries.ts";
 import { directoryKeys } from "../shell/directory.ts";
@@ -9,6 +9,9 @@ import { directoryKeys } from "../shell/directory.ts";
 export const adminKeys = {
   mailboxes: () => ["mailboxes"] as const,
   tokens: () => ["api-tokens"] as const,
+  failedInbound: () => ["inbound-emails", "failed"] as const,
+  failedInboundCounts: () => ["inbound-emails", "counts"] as const,
+  failedOutbound: () => ["outbound-emails", "failed"] as const,
 };
 
 export const mailboxesQuery = () =>
@@ -106,3 +109,105 @@ export const useCreateToken = () =>
   );
 export const useRevokeToken = () =>
   useAdminWrite(adminKeys.tokens(), (id: number) => api(`/api/v1/api-tokens/${id}`, { method: "DELETE" }));
+
+// Mail Parley could not handle (the Mail problems section). The lists page by cursor, newest
+// first, and look again now and then: the inbound sweep retries failed mail by itself, so rows
+// leave (or come back) without anyone here doing anything.
+interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+// GET /api/v1/inbound-emails (server/email/inbound-list.ts): headers only, never the body.
+export interface InboundMail {
+  id: number;
+  mailboxId: number;
+  status: "received" | "processed" | "ignored" | "failed";
+  reason: string | null;
+  attempts: number;
+  // When Parley tries again by itself; null once it has given up.
+  retryAt: string | null;
+  from: { address: string; name: string } | null;
+  subject: string;
+  receivedAt: string;
+}
+
+// GET /api/v1/outbound-emails (server/email/outbound-failures.ts).
+export interface OutboundMail {
+  id: number;
+  ticketId: number | null;
+  mailboxId: number;
+  status: "queued" | "sending" | "sent" | "failed" | "bounced";
+  attempts: number;
+  lastError: string | null;
+  to: string[];
+  cc: string[];
+  subject: string;
+  bounce: { recipient: string | null; status: string | null } | null;
+  updatedAt: string;
+}
+
+const RECHECK_MS = 30_000;
+const PAGE_SIZE = 25;
+
+export const failedInboundQuery = () =>
+  infiniteQueryOptions({
+    queryKey: adminKeys.failedInbound(),
+    queryFn: ({ pageParam }) =>
+      api<Page<InboundMail>>("/api/v1/inbound-emails", {
+        query: { status: "failed", limit: PAGE_SIZE, cursor: pageParam },
+      }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    refetchInterval: RECHECK_MS,
+  });
+
+export const failedInboundCountsQuery = () =>
+  queryOptions({
+    queryKey: adminKeys.failedInboundCounts(),
+    queryFn: () =>
+      api<{ failed: number; mailboxes: { mailboxId: number; failed: number }[] }>(
+        "/api/v1/inbound-emails/counts",
+      ),
+  });
+
+export const failedOutboundQuery = () =>
+  infiniteQueryOptions({
+    queryKey: adminKeys.failedOutbound(),
+    // Without a status the API lists the failures: failed and bounced.
+    queryFn: ({ pageParam }) =>
+      api<Page<OutboundMail>>("/api/v1/outbound-emails", { query: { limit: PAGE_SIZE, cursor: pageParam } }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    refetchInterval: RECHECK_MS,
+  });
+
+// "retried", or "already" when the API says the mail is no longer failed: someone else, or
+// Parley's own retry, got there first, which is what the admin wanted.
+export type RetryResult = "retried" | "already";
+async function retry(path: string, alreadyCode: string): Promise<RetryResult> {
+  try {
+    await api(path, { method: "POST" });
+    return "retried";
+  } catch (error) {
+    if (error instanceof ApiError && error.code === alreadyCode) return "already";
+    throw error;
+  }
+}
+
+export const useRetryInbound = () =>
+  useAdminWrite(
+    adminKeys.failedInbound(),
+    (mail: Pick<InboundMail, "id" | "mailboxId">) =>
+      retry(`/api/v1/mailboxes/${mail.mailboxId}/inbound/${mail.id}/retry`, "inbound_processed"),
+    [adminKeys.failedInboundCounts()],
+  );
+
+export const useRetryOutbound = () =>
+  useAdminWrite(adminKeys.failedOutbound(), (mail: Pick<OutboundMail, "id">) =>
+    retry(`/api/v1/outbound-emails/${mail.id}/retry`, "outbound_not_failed"),
+  );
+
+// The stored message as it arrived, for an admin to inspect in a mail client.
+export const rawInboundUrl = (mail: Pick<InboundMail, "id" | "mailboxId">) =>
+  `/api/v1/mailboxes/${mail.mailboxId}/inbound/${mail.id}/raw`;

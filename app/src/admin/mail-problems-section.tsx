@@ -1,0 +1,249 @@
+import {
+  type InfiniteData,
+  type UseInfiniteQueryResult,
+  useInfiniteQuery,
+  useQuery,
+} from "@tanstack/react-query";
+import { Link } from "@tanstack/react-router";
+import { type ReactNode, useState } from "react";
+import { errorMessage } from "../api/client.ts";
+import { Button } from "../ui/button.tsx";
+import { formatDateTime } from "../ui/format.ts";
+import { ResourceSection, ResourceTable, RowAction } from "../ui/resource-table.tsx";
+import {
+  failedInboundQuery,
+  failedOutboundQuery,
+  type InboundMail,
+  mailboxesQuery,
+  type OutboundMail,
+  type RetryResult,
+  rawInboundUrl,
+  useRetryInbound,
+  useRetryOutbound,
+} from "./queries.ts";
+import "./mail-problems.css";
+
+type Announce = (text: string) => void;
+
+// Mail Parley could not handle: incoming mail that did not become a ticket or message, and
+// replies that did not reach the customer. Each can be sent round again once its cause is fixed
+// (a full disk, a mailbox's SMTP password, the customer's mailbox). What a retry did is said in
+// one status line for the page, since a retried row leaves its list.
+export function MailProblemsSection() {
+  const [said, announce] = useState("");
+  return (
+    <div className="mail-problems">
+      <p role="status" className="mail-problems-status">
+        {said}
+      </p>
+      <IncomingProblems announce={announce} />
+      <OutgoingProblems announce={announce} />
+    </div>
+  );
+}
+
+function useMailboxNames() {
+  const mailboxes = useQuery(mailboxesQuery());
+  return (id: number) => mailboxes.data?.find((m) => m.id === id)?.name ?? "…";
+}
+
+// The mail's name in buttons and messages: its subject, or who sent it when it has none.
+const nameOf = (subject: string, fallback: string) => (subject.trim() ? `“${subject}”` : fallback);
+
+function IncomingProblems({ announce }: { announce: Announce }) {
+  const mails = useInfiniteQuery(failedInboundQuery());
+  const mailboxName = useMailboxNames();
+  return (
+    <ResourceSection id="incoming-problems" title="Incoming mail that could not be processed">
+      <ResourceTable
+        rows={mails.data?.pages.flatMap((p) => p.data)}
+        error={mails.error}
+        loading="Loading incoming mail…"
+        empty="Nothing is wrong here: every incoming mail became a ticket or a message, or was deliberately ignored."
+        columns={["Subject", "From", "Mailbox", "Received", "Reason", "Attempts"]}
+      >
+        {(mail) => (
+          <IncomingRow key={mail.id} mail={mail} mailbox={mailboxName(mail.mailboxId)} announce={announce} />
+        )}
+      </ResourceTable>
+      <LoadMore pages={mails} what="incoming mail" />
+    </ResourceSection>
+  );
+}
+
+function IncomingRow({
+  mail,
+  mailbox,
+  announce,
+}: {
+  mail: InboundMail;
+  mailbox: string;
+  announce: Announce;
+}) {
+  const retry = useRetryInbound();
+  const name = nameOf(mail.subject, `the mail from ${mail.from?.address ?? "an unknown sender"}`);
+  const onRetry = () =>
+    retry.mutate(mail, {
+      onSuccess: (result: RetryResult) =>
+        announce(
+          result === "already"
+            ? `${name} was already processed.`
+            : `${name} was sent for processing again. It leaves this list unless it fails again.`,
+        ),
+    });
+  return (
+    <tr>
+      <th scope="row">{mail.subject.trim() || <span className="muted">(no subject)</span>}</th>
+      <td>{mail.from ? <Sender {...mail.from} /> : <span className="muted">unknown</span>}</td>
+      <td>{mailbox}</td>
+      <td>
+        <time dateTime={mail.receivedAt}>{formatDateTime(mail.receivedAt)}</time>
+      </td>
+      <td className="mail-problem-reason">
+        <span className="problem">{mail.reason ?? "No reason was recorded."}</span>
+        <br />
+        <span className="muted">
+          {mail.retryAt
+            ? `Parley tries again by itself at ${formatDateTime(mail.retryAt)}.`
+            : "Parley no longer tries by itself."}
+        </span>
+      </td>
+      <td className="numeric">{mail.attempts}</td>
+      <RowActions error={retry.error}>
+        <a
+          className="btn btn-ghost"
+          href={rawInboundUrl(mail)}
+          download={`inbound-${mail.id}.eml`}
+          aria-label={`Download raw ${name}`}
+        >
+          Download raw
+        </a>
+        <RowAction
+          verb={retry.isPending ? "Retrying…" : "Retry"}
+          name={name}
+          onClick={onRetry}
+          disabled={retry.isPending}
+        />
+      </RowActions>
+    </tr>
+  );
+}
+
+function Sender({ address, name }: { address: string; name: string }) {
+  if (!name) return address;
+  return (
+    <>
+      {name} <span className="muted">&lt;{address}&gt;</span>
+    </>
+  );
+}
+
+function OutgoingProblems({ announce }: { announce: Announce }) {
+  const mails = useInfiniteQuery(failedOutboundQuery());
+  const mailboxName = useMailboxNames();
+  return (
+    <ResourceSection id="outgoing-problems" title="Outgoing mail that was not delivered">
+      <ResourceTable
+        rows={mails.data?.pages.flatMap((p) => p.data)}
+        error={mails.error}
+        loading="Loading outgoing mail…"
+        empty="Nothing is wrong here: no outgoing mail failed or bounced."
+        columns={["Subject", "To", "Mailbox", "Last tried", "Reason", "Attempts"]}
+      >
+        {(mail) => (
+          <OutgoingRow key={mail.id} mail={mail} mailbox={mailboxName(mail.mailboxId)} announce={announce} />
+        )}
+      </ResourceTable>
+      <LoadMore pages={mails} what="outgoing mail" />
+    </ResourceSection>
+  );
+}
+
+function OutgoingRow({
+  mail,
+  mailbox,
+  announce,
+}: {
+  mail: OutboundMail;
+  mailbox: string;
+  announce: Announce;
+}) {
+  const retry = useRetryOutbound();
+  const name = nameOf(mail.subject, `the mail to ${mail.to.join(", ")}`);
+  const onRetry = () =>
+    retry.mutate(mail, {
+      onSuccess: (result: RetryResult) =>
+        announce(
+          result === "already"
+            ? `${name} is no longer failed: it was already sent again.`
+            : `${name} is queued to be sent again. The ticket shows whether it gets through.`,
+        ),
+    });
+  const subject = mail.subject.trim() || "(no subject)";
+  return (
+    <tr>
+      <th scope="row">
+        {mail.ticketId ? (
+          <Link to="/tickets/$ticketId" params={{ ticketId: mail.ticketId }}>
+            {subject}
+          </Link>
+        ) : (
+          subject
+        )}
+      </th>
+      <td>{[...mail.to, ...mail.cc].join(", ")}</td>
+      <td>{mailbox}</td>
+      <td>
+        <time dateTime={mail.updatedAt}>{formatDateTime(mail.updatedAt)}</time>
+      </td>
+      <td className="mail-problem-reason">
+        <strong>{mail.status === "bounced" ? "Bounced" : "Not delivered"}</strong>
+        {mail.bounce?.recipient && ` by ${mail.bounce.recipient}`}
+        {mail.bounce?.status && ` (${mail.bounce.status})`}
+        {mail.lastError && (
+          <>
+            : <span className="problem">{mail.lastError}</span>
+          </>
+        )}
+      </td>
+      <td className="numeric">{mail.attempts}</td>
+      <RowActions error={retry.error}>
+        <RowAction
+          verb={retry.isPending ? "Retrying…" : "Retry"}
+          name={name}
+          onClick={onRetry}
+          disabled={retry.isPending}
+        />
+      </RowActions>
+    </tr>
+  );
+}
+
+// The row's buttons, with the API's reason beside them when a retry is refused.
+function RowActions({ error, children }: { error: unknown; children: ReactNode }) {
+  return (
+    <td className="row-actions">
+      {children}
+      {Boolean(error) && (
+        <p role="alert" className="problem mail-problems-error">
+          Could not retry: {errorMessage(error)}
+        </p>
+      )}
+    </td>
+  );
+}
+
+// Both lists have one: each names what it loads, so the two buttons can be told apart.
+function LoadMore<T>({ pages, what }: { pages: UseInfiniteQueryResult<InfiniteData<T>>; what: string }) {
+  if (!pages.hasNextPage) return null;
+  return (
+    <Button
+      className="load-more"
+      aria-label={`Load more ${what}`}
+      onClick={() => void pages.fetchNextPage()}
+      disabled={pages.isFetchingNextPage}
+    >
+      {pages.isFetchingNextPage ? "Loading…" : "Load more"}
+    </Button>
+  );
+}
