@@ -113,7 +113,7 @@ const searchRoute = createRoute({
   component: lazyRouteComponent(() => import("./search/search-page.tsx"), "SearchPage"),
 });
 
-// Admin pages: /admin/agents, /admin/groups, /admin/fields, /admin/mailboxes, /admin/tokens.
+// Admin pages: /admin/<section>, one per entry of ADMIN_SECTIONS (admin/admin-page.tsx).
 const adminRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: "/admin/$section",

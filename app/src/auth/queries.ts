@@ -1,4 +1,5 @@
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { api } from "../api/client.ts";
 import type { User } from "../api/types.ts";
 
@@ -28,6 +29,19 @@ export function useUpdateMe() {
     },
     onSuccess: (user) => queryClient.setQueryData(meKeys.me(), user),
   });
+}
+
+// Availability pickers are controlled inputs: they must show the new choice in the render of the
+// click itself. The cache's optimistic update above lands a tick later, and meanwhile React puts
+// the input back, so a radio would flicker (and read as not taken) under load.
+export function useAvailability(current: User["availability"]) {
+  const update = useUpdateMe();
+  const [chosen, setChosen] = useState<User["availability"] | null>(null);
+  const choose = (availability: User["availability"]) => {
+    setChosen(availability);
+    update.mutate({ availability }, { onSettled: () => setChosen(null) });
+  };
+  return { value: chosen ?? current, choose, error: update.error };
 }
 
 export function useSignOut() {

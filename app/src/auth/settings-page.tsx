@@ -6,7 +6,7 @@ import { Button } from "../ui/button.tsx";
 import { errorsByField, formError } from "../ui/field-errors.ts";
 import { SelectField, TextArea, TextField } from "../ui/fields.tsx";
 import { localTime, timeZoneOptions } from "../ui/time-zones.ts";
-import { meQuery, useUpdateMe } from "./queries.ts";
+import { meQuery, useAvailability, useUpdateMe } from "./queries.ts";
 
 export function SettingsPage() {
   return (
@@ -80,7 +80,7 @@ const AVAILABILITY: { value: User["availability"]; label: string; hint: string }
 // The same setting as the top bar's picker, with what each state means.
 function AvailabilityForm() {
   const { data: me } = useSuspenseQuery(meQuery());
-  const update = useUpdateMe();
+  const availability = useAvailability(me.availability);
   return (
     <fieldset className="card form availability-form">
       <legend>Availability</legend>
@@ -90,17 +90,17 @@ function AvailabilityForm() {
             type="radio"
             name="availability"
             value={option.value}
-            checked={me.availability === option.value}
-            onChange={() => update.mutate({ availability: option.value })}
+            checked={availability.value === option.value}
+            onChange={() => availability.choose(option.value)}
           />
           <span>
             {option.label} <span className="muted">{option.hint}</span>
           </span>
         </label>
       ))}
-      {update.error && (
+      {availability.error && (
         <p className="form-error" role="alert">
-          {formError(update.error)}
+          {formError(availability.error)}
         </p>
       )}
     </fieldset>

@@ -3,7 +3,7 @@ import { Link, Outlet, useNavigate, useRouter } from "@tanstack/react-router";
 import { useEffect, useState } from "react";
 import { errorMessage, onUnauthorized } from "../api/client.ts";
 import type { User } from "../api/types.ts";
-import { meQuery, useSignOut, useUpdateMe } from "../auth/queries.ts";
+import { meQuery, useAvailability, useSignOut } from "../auth/queries.ts";
 import { NotificationBell } from "../notifications/notification-bell.tsx";
 import { setDisplayTimeZone } from "../ui/format.ts";
 import { RealtimeProvider, useConnectionState } from "./realtime-context.tsx";
@@ -129,25 +129,25 @@ function ConnectionStatus() {
 
 // Saved on the agent's profile, so teammates see who is around (agent lists, assignment).
 function AvailabilityPicker({ me }: { me: User }) {
-  const update = useUpdateMe();
+  const availability = useAvailability(me.availability);
   return (
     <span className="availability">
       <label htmlFor="availability" className="sr-only">
         Availability
       </label>
-      <span className={`availability-dot availability-${me.availability}`} aria-hidden="true" />
+      <span className={`availability-dot availability-${availability.value}`} aria-hidden="true" />
       <select
         id="availability"
-        value={me.availability}
-        onChange={(event) => update.mutate({ availability: event.target.value as User["availability"] })}
+        value={availability.value}
+        onChange={(event) => availability.choose(event.target.value as User["availability"])}
       >
         <option value="online">Online</option>
         <option value="away">Away</option>
         <option value="offline">Offline</option>
       </select>
-      {update.error && (
+      {availability.error && (
         <span className="field-error" role="alert">
-          {errorMessage(update.error)}
+          {errorMessage(availability.error)}
         </span>
       )}
     </span>
