@@ -31,13 +31,39 @@ async function refusedReply() {
   const mta = await startSinkMta({ dataReplies: [550] });
   sinks.push(mta);
   const ws = await buildWorkspace(ctx());
-  const { ticket } = await emailTicket(ws, mta);
+  const { ticket, requester } = await emailTicket(ws, mta);
   const posted = await ws.as(ws.admin).post(`/api/v1/tickets/${ticket.id}/messages`, { body: "On it." });
   assert.equal(posted.statusCode, 201, posted.body);
   const [row] = await outboundRows(ws);
   assert.equal(await send(ws, row.id), "failed");
-  return { ws, mta, ticket, row, messageId: posted.json().message.id as number };
+  return { ws, mta, ticket, requester, row, messageId: posted.json().message.id as number };
 }
+
+test("a failed reply names its outbound mail for agents, the id the agent app retries; customers see no delivery", async () => {
+  const { ws, ticket, requester, row, messageId } = await refusedReply();
+  const agent = await ws.agent();
+  const shown = await ws.as(agent).get(`/api/v1/tickets/${ticket.id}/messages`);
+  assert.equal(shown.statusCode, 200, shown.body);
+  const reply = shown.json().data.find((m: { id: number }) => m.id === messageId);
+  assert.equal(reply.delivery.outboundId, row.id);
+  assert.equal(reply.delivery.status, "failed");
+
+  const retried = await ws.as(agent).post(`/api/v1/outbound-emails/${reply.delivery.outboundId}/retry`);
+  assert.equal(retried.statusCode, 202, retried.body);
+  const after = await ws.as(agent).get(`/api/v1/tickets/${ticket.id}/messages`);
+  const queued = after.json().data.find((m: { id: number }) => m.id === messageId);
+  assert.equal(queued.delivery.outboundId, row.id);
+  assert.equal(queued.delivery.status, "queued");
+  assert.equal(queued.delivery.attempts, 1);
+
+  // The customer reads the same reply with no delivery at all: no mail server, error or id.
+  const customer = await ws.customerSession(requester.id);
+  const theirs = await customer.get(`/api/v1/tickets/${ticket.id}/messages`);
+  assert.equal(theirs.statusCode, 200, theirs.body);
+  const seen = theirs.json().data.find((m: { id: number }) => m.id === messageId);
+  assert.equal(seen.body, "On it.");
+  assert.equal(seen.delivery, null);
+});
 
 test("agents list failed mail and send it again once the cause is fixed", async () => {
   const { ws, mta, ticket, row, messageId } = await refusedReply();

@@ -6,6 +6,8 @@ import { appendEvent } from "../tickets/events.ts";
 // What became of mail Parley sent: the delivery state shown on each message, and bounces.
 
 export interface Delivery {
+  // The outbound_emails row shown: what an agent retries (POST /api/v1/outbound-emails/:id/retry).
+  outboundId: number;
   status: OutboundStatus;
   attempts: number;
   lastError: string | null;
@@ -20,7 +22,7 @@ export async function deliveryByMessage(db: Db, workspaceId: number, messageIds:
   if (messageIds.length === 0) return byMessage;
   const rows = await db
     .selectFrom("outbound_emails")
-    .select(["message_id", "status", "attempts", "last_error", "sent_at"])
+    .select(["id", "message_id", "status", "attempts", "last_error", "sent_at"])
     .where("workspace_id", "=", workspaceId)
     .where("message_id", "in", messageIds)
     .orderBy("id")
@@ -29,6 +31,7 @@ export async function deliveryByMessage(db: Db, workspaceId: number, messageIds:
     const current = byMessage.get(row.message_id!);
     if (current && RANK[current.status] >= RANK[row.status]) continue;
     byMessage.set(row.message_id!, {
+      outboundId: row.id,
       status: row.status,
       attempts: row.attempts,
       lastError: row.last_error,

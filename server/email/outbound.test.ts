@@ -99,9 +99,14 @@ test("an agent's reply goes out threaded, signed, in both parts, with its attach
   });
   assert.equal(posted.statusCode, 201, posted.body);
   const reply = posted.json().message;
-  assert.deepEqual(reply.delivery, { status: "queued", attempts: 0, lastError: null, sentAt: null });
-
   const row = await outboundFor(ws, reply.id);
+  assert.deepEqual(reply.delivery, {
+    outboundId: row.id,
+    status: "queued",
+    attempts: 0,
+    lastError: null,
+    sentAt: null,
+  });
   assert.equal(
     await sendOutbound(deps(), { workspaceId: ws.id, outboundId: row.id }, { lastAttempt: false }),
     "sent",

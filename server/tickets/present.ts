@@ -100,6 +100,7 @@ export function presentMessage(
     // Set for a message that went out by email: where that mail is (queued, sent, failed...).
     delivery: delivery
       ? {
+          outboundId: delivery.outboundId,
           status: delivery.status,
           attempts: delivery.attempts,
           lastError: delivery.lastError,

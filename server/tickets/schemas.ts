@@ -152,6 +152,8 @@ export const MessageView = Type.Object({
   attachments: Type.Array(AttachmentView),
   delivery: Type.Union([
     Type.Object({
+      // The outbound mail's id, for POST /api/v1/outbound-emails/:id/retry.
+      outboundId: Type.Integer(),
       status: Type.Enum(["queued", "sending", "sent", "failed", "bounced"]),
       attempts: Type.Integer(),
       lastError: Type.Union([Type.String(), Type.Null()]),

@@ -45,6 +45,16 @@ export interface Attachment {
   url: string;
 }
 
+// Where the mail carrying an outbound message is (server/tickets/schemas.ts); agents only.
+export interface MessageDelivery {
+  // The outbound mail, for POST /api/v1/outbound-emails/:id/retry.
+  outboundId: number;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  sentAt: string | null;
+}
+
 export interface Message {
   id: number;
   ticketId: number;
@@ -55,7 +65,7 @@ export interface Message {
   html: string | null;
   channel: string;
   attachments: Attachment[];
-  delivery: { status: string; attempts: number; lastError: string | null; sentAt: string | null } | null;
+  delivery: MessageDelivery | null;
   createdAt: string;
   [key: string]: unknown;
 }

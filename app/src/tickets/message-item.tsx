@@ -3,15 +3,8 @@ import type { Message } from "../api/types.ts";
 import { formatDateTime } from "../ui/format.ts";
 import { AttachmentList } from "./attachment-list.tsx";
 import { MessageBody } from "./message-body.tsx";
+import { MessageDeliveryLine } from "./message-delivery.tsx";
 import { messageEmail } from "./types.ts";
-
-const DELIVERY_LABELS: Record<string, string> = {
-  queued: "Queued to send",
-  sending: "Sending",
-  sent: "Sent",
-  failed: "Not delivered",
-  bounced: "Bounced",
-};
 
 function kindLabel(message: Message) {
   if (message.kind === "note") return "Internal note";
@@ -47,7 +40,7 @@ export function MessageItem({
       </div>
       <BodyWithQuotes message={message} />
       <AttachmentList attachments={message.attachments} />
-      <Delivery message={message} />
+      <MessageDeliveryLine message={message} />
     </article>
   );
 }
@@ -89,20 +82,5 @@ function BodyWithQuotes({ message }: { message: Message }) {
         </div>
       )}
     </>
-  );
-}
-
-// Where an outbound mail is: the team needs to know a customer never got the answer.
-function Delivery({ message }: { message: Message }) {
-  const delivery = message.delivery;
-  if (!delivery) return null;
-  const failed = delivery.status === "failed" || delivery.status === "bounced";
-  return (
-    <p className={`message-delivery delivery-${delivery.status}`}>
-      Email: {DELIVERY_LABELS[delivery.status] ?? delivery.status}
-      {delivery.sentAt && delivery.status === "sent" && <> {formatDateTime(delivery.sentAt)}</>}
-      {failed && delivery.lastError && <> ({delivery.lastError})</>}
-      {!failed && delivery.attempts > 1 && <> after {delivery.attempts} attempts</>}
-    </p>
   );
 }

@@ -1,7 +1,7 @@
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { ApiError, api } from "../api/client.ts";
 import type { Attachment, Message, Page, Ticket, TicketEvent } from "../api/types.ts";
-import type { CannedResponse } from "./types.ts";
+import type { CannedResponse, OutboundEmail } from "./types.ts";
 
 export const ticketKeys = {
   detail: (id: number) => ["tickets", "detail", id] as const,
@@ -85,6 +85,37 @@ export function useAddMessage(id: number) {
       void queryClient.invalidateQueries({ queryKey: ["tickets", "list"] });
       void queryClient.invalidateQueries({ queryKey: ["views"] });
     },
+  });
+}
+
+// Sends a failed or bounced mail again. The answer (the mail, now queued) shows on its message at
+// once; the thread is refetched too, and the send job's email.sent or email.failed event refetches
+// it again over realtime. A refusal refetches as well (409: someone sent it again already), so the
+// line shows where the mail really is.
+export function useRetryDelivery(ticketId: number) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (outboundId: number) =>
+      api<OutboundEmail>(`/api/v1/outbound-emails/${outboundId}/retry`, { method: "POST" }),
+    onSuccess: (mail) => {
+      queryClient.setQueryData<Message[]>(ticketKeys.messages(ticketId), (messages) =>
+        messages?.map((m) =>
+          m.delivery?.outboundId === mail.id
+            ? {
+                ...m,
+                delivery: {
+                  ...m.delivery,
+                  status: mail.status,
+                  attempts: mail.attempts,
+                  lastError: mail.lastError,
+                  sentAt: mail.sentAt,
+                },
+              }
+            : m,
+        ),
+      );
+    },
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: ticketKeys.messages(ticketId) }),
   });
 }
 

@@ -30,3 +30,13 @@ export function messageEmail(message: Message): MessageEmail | null {
   const email = message.email as MessageEmail | null | undefined;
   return email ?? null;
 }
+
+// A mail Parley sends, as the outbound-emails API answers (server/email/outbound-routes.ts);
+// only the fields the ticket page reads.
+export interface OutboundEmail {
+  id: number;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  sentAt: string | null;
+}
