@@ -21,6 +21,16 @@ export class ApiError extends Error {
 }
 
 // Listeners told when any request answers 401, so the app can send the person back to sign-in.
+// Sign-out and a 401 both leave for the sign-in page with a full load. The first one wins: a second
+// navigation would abort the first mid-load (a 401 from a request still in flight as the agent signs
+// out, say).
+let leavingForSignIn = false;
+export function leaveForSignIn(url: string) {
+  if (leavingForSignIn) return;
+  leavingForSignIn = true;
+  window.location.assign(url);
+}
+
 const unauthorizedListeners = new Set<() => void>();
 export function onUnauthorized(listener: () => void) {
   unauthorizedListeners.add(listener);

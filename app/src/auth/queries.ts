@@ -1,6 +1,6 @@
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { api } from "../api/client.ts";
+import { api, leaveForSignIn } from "../api/client.ts";
 import type { User } from "../api/types.ts";
 
 export const meKeys = {
@@ -44,13 +44,12 @@ export function useAvailability(current: User["availability"]) {
   return { value: chosen ?? current, choose, error: update.error };
 }
 
+// A full page load to the sign-in page drops every cached answer with the page. Clearing the cache
+// first would make the mounted pages ask again, get 401s and start a second navigation (to
+// /login?next=...) that races this one.
 export function useSignOut() {
-  const queryClient = useQueryClient();
   return useMutation({
     mutationFn: () => api<void>("/api/v1/auth/logout", { method: "POST" }),
-    onSettled: () => {
-      queryClient.clear();
-      window.location.assign("/login");
-    },
+    onSettled: () => leaveForSignIn("/login"),
   });
 }

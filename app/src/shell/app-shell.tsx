@@ -1,7 +1,7 @@
 import { useSuspenseQuery } from "@tanstack/react-query";
 import { Link, Outlet, useNavigate, useRouter } from "@tanstack/react-router";
 import { useEffect, useState } from "react";
-import { errorMessage, onUnauthorized } from "../api/client.ts";
+import { errorMessage, leaveForSignIn, onUnauthorized } from "../api/client.ts";
 import type { User } from "../api/types.ts";
 import { meQuery, useAvailability, useSignOut } from "../auth/queries.ts";
 import { NotificationBell } from "../notifications/notification-bell.tsx";
@@ -18,7 +18,7 @@ export function AppShell() {
   useRouteFocus();
   useEffect(() => {
     const stop = onUnauthorized(() => {
-      window.location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+      leaveForSignIn(`/login?next=${encodeURIComponent(location.pathname)}`);
     });
     return () => {
       stop();

@@ -1,5 +1,6 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useContext, useEffect, useState, useSyncExternalStore } from "react";
+import { leaveForSignIn } from "../api/client.ts";
 import { type PresenceUser, RealtimeConnection, type ServerMessage } from "../api/realtime.ts";
 
 const RealtimeContext = createContext<RealtimeConnection | null>(null);
@@ -22,9 +23,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [connection] = useState(
     () =>
-      new RealtimeConnection(() =>
-        window.location.assign(`/login?next=${encodeURIComponent(location.pathname)}`),
-      ),
+      new RealtimeConnection(() => leaveForSignIn(`/login?next=${encodeURIComponent(location.pathname)}`)),
   );
   useEffect(() => {
     connection.start();
