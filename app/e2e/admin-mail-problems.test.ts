@@ -4,7 +4,7 @@ import { test } from "node:test";
 import axe from "axe-core";
 import type { Page } from "playwright-core";
 import { startSinkMta } from "../../server/test/sink-mta.ts";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, AGENT_PASSWORD, signIn, useE2e } from "./harness.ts";
+import { AGENT_PASSWORD, signIn, useE2e } from "./harness.ts";
 
 // The admin's "Mail problems" page with real failures: an incoming mail whose attachment cannot
 // be stored (the file store's directory is a file, as on a broken disk), and a reply that the
@@ -13,22 +13,8 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, AGENT_PASSWORD, signIn, useE2e } from "./h
 
 const e2e = useE2e();
 
-// The upload door takes raw mail (message/rfc822), which the JSON helper does not send.
-async function uploadMail(mailboxId: number, lines: string[]) {
-  const { url } = e2e();
-  const login = await fetch(`${url}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
-  });
-  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0];
-  const response = await fetch(`${url}/api/v1/mailboxes/${mailboxId}/inbound`, {
-    method: "POST",
-    headers: { cookie, "content-type": "message/rfc822" },
-    body: lines.join("\r\n"),
-  });
-  assert.equal(response.status, 202, await response.text());
-}
+const uploadMail = (mailboxId: number, lines: string[]) =>
+  e2e().api.uploadMail(mailboxId, lines.join("\r\n"));
 
 const plainMail = (from: string, subject: string, id: string) => [
   `From: ${from}`,

@@ -73,6 +73,16 @@ export class ApiSession {
   post = <T = any>(path: string, body?: unknown) => this.request<T>("POST", path, body ?? {});
   patch = <T = any>(path: string, body: unknown) => this.request<T>("PATCH", path, body);
 
+  // The upload door takes raw mail (message/rfc822), which the JSON helpers do not send.
+  async uploadMail(mailboxId: number, raw: string) {
+    const response = await fetch(`${this.url}/api/v1/mailboxes/${mailboxId}/inbound`, {
+      method: "POST",
+      headers: { cookie: this.cookie, "content-type": "message/rfc822" },
+      body: raw,
+    });
+    if (response.status !== 202) throw new Error(`mail upload: ${response.status} ${await response.text()}`);
+  }
+
   createAgent(name: string, email: string, extra: Record<string, unknown> = {}) {
     return this.post<{ id: number; name: string }>("/api/v1/users", {
       name,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import type { Page } from "playwright-core";
 import { type SinkMta, startSinkMta } from "../../server/test/sink-mta.ts";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, AGENT_PASSWORD, useE2e } from "./harness.ts";
+import { AGENT_PASSWORD, useE2e } from "./harness.ts";
 
 // A reply the customer's mail server refused, sent again from the thread. The receiving server is
 // a real SMTP server (smtp-server) on loopback: it refuses the first mail it is offered with 550,
@@ -44,22 +44,7 @@ async function mailboxSendingTo(mta: SinkMta, address: string) {
   });
 }
 
-// The upload door takes raw mail (message/rfc822), which the JSON helper does not send.
-async function uploadMail(mailboxId: number, raw: string) {
-  const { url } = e2e();
-  const login = await fetch(`${url}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
-  });
-  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0];
-  const response = await fetch(`${url}/api/v1/mailboxes/${mailboxId}/inbound`, {
-    method: "POST",
-    headers: { cookie, "content-type": "message/rfc822" },
-    body: raw,
-  });
-  assert.equal(response.status, 202, await response.text());
-}
+const uploadMail = (mailboxId: number, raw: string) => e2e().api.uploadMail(mailboxId, raw);
 
 // The mail arrives while the agent watches the open view, the agent opens its ticket and replies,
 // and the sink refuses the reply: the line under it says so, live.

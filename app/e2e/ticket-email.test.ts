@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, useE2e } from "./harness.ts";
+import { useE2e } from "./harness.ts";
 
 const e2e = useE2e();
 
@@ -21,22 +21,7 @@ const MAIL = [
   "",
 ].join("\r\n");
 
-// The upload door takes raw mail (message/rfc822), which the JSON helper does not send.
-async function uploadMail(mailboxId: number, raw: string) {
-  const { url } = e2e();
-  const login = await fetch(`${url}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
-  });
-  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0];
-  const response = await fetch(`${url}/api/v1/mailboxes/${mailboxId}/inbound`, {
-    method: "POST",
-    headers: { cookie, "content-type": "message/rfc822" },
-    body: raw,
-  });
-  assert.equal(response.status, 202, await response.text());
-}
+const uploadMail = (mailboxId: number, raw: string) => e2e().api.uploadMail(mailboxId, raw);
 
 test("a mail's quoted history is collapsed, the reply shows its delivery, and the thread jumps to the newest", async () => {
   const { api, newAgentPage } = e2e();
