@@ -266,3 +266,77 @@ test("a long list of failed incoming mail pages with Load more", async () => {
     repairFileStore();
   }
 });
+
+test("an admin narrows the incoming list to one mailbox, and the URL keeps the choice", async () => {
+  const { api, newAgentPage } = e2e();
+  const sales = await api.post<{ id: number }>("/api/v1/mailboxes", {
+    name: "Sales",
+    address: "sales@e2e.test",
+    inbound: "upload",
+  });
+  const returns = await api.post<{ id: number }>("/api/v1/mailboxes", {
+    name: "Returns",
+    address: "returns@e2e.test",
+    inbound: "upload",
+  });
+  const repairFileStore = breakFileStore();
+  try {
+    await uploadMail(sales.id, mailWithAttachment("kim@customer.test", "Quote request", "quote-1"));
+    await uploadMail(returns.id, mailWithAttachment("lou@customer.test", "Return label", "return-1"));
+    for (const mailbox of [sales, returns]) {
+      await until(
+        "the mail to fail",
+        async () => (await api.get(`/api/v1/inbound-emails?mailboxId=${mailbox.id}`)).data[0],
+      );
+    }
+    const { context, page } = await newAgentPage();
+    const incoming = page.getByRole("region", { name: "Incoming mail that could not be processed" });
+    const mail = (subject: string) => incoming.getByRole("rowheader", { name: subject, exact: true });
+    const mailboxSelect = page.getByRole("combobox", { name: "Mailbox" });
+    const searchMailbox = () => new URL(page.url()).searchParams.get("mailbox");
+
+    // The Sales row of the Mailboxes page links to Sales's failures only.
+    await page.goto("/admin/mailboxes");
+    await page
+      .getByRole("row")
+      .filter({ has: page.getByRole("rowheader", { name: "Sales", exact: true }) })
+      .getByRole("link", { name: "1 failed incoming mail" })
+      .click();
+    await page.getByRole("heading", { level: 1, name: "Mail problems" }).waitFor();
+    await mail("Quote request").waitFor();
+    assert.equal(searchMailbox(), String(sales.id));
+    assert.equal(await mailboxSelect.inputValue(), String(sales.id));
+    assert.equal(await mail("Return label").count(), 0);
+    // The header row and Sales's one mail.
+    assert.equal(await incoming.getByRole("row").count(), 2);
+
+    // Choosing Returns shows only its mail, and says so in the URL.
+    await mailboxSelect.selectOption({ label: "Returns" });
+    await mail("Return label").waitFor();
+    assert.equal(await mail("Quote request").count(), 0);
+    assert.equal(searchMailbox(), String(returns.id));
+
+    // A reload keeps the choice.
+    await page.reload();
+    await mail("Return label").waitFor();
+    assert.equal(await mailboxSelect.inputValue(), String(returns.id));
+    assert.equal(await mail("Quote request").count(), 0);
+    assert.equal(await incoming.getByRole("row").count(), 2);
+
+    // All mailboxes shows both again, and the URL no longer names one.
+    await mailboxSelect.selectOption({ label: "All mailboxes" });
+    await mail("Quote request").waitFor();
+    await mail("Return label").waitFor();
+    assert.equal(searchMailbox(), null);
+
+    // The choice belongs to Mail problems: the other admin pages do not carry it.
+    await mailboxSelect.selectOption({ label: "Sales" });
+    await page.waitForURL((u) => u.searchParams.get("mailbox") === String(sales.id));
+    await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Mailboxes" }).click();
+    await page.getByRole("heading", { level: 1, name: "Mailboxes" }).waitFor();
+    assert.equal(searchMailbox(), null);
+    await context.close();
+  } finally {
+    repairFileStore();
+  }
+});

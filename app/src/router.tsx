@@ -117,6 +117,15 @@ const searchRoute = createRoute({
 const adminRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: "/admin/$section",
+  // ?mailbox=<id> narrows Mail problems to one mailbox, so a link can point at its failures;
+  // the other sections have no use for it.
+  validateSearch: (search: Record<string, unknown>): { mailbox?: number } => {
+    const mailbox =
+      typeof search.mailbox === "string" || typeof search.mailbox === "number"
+        ? Number(search.mailbox)
+        : Number.NaN;
+    return Number.isSafeInteger(mailbox) && mailbox > 0 ? { mailbox } : {};
+  },
   component: lazyRouteComponent(() => import("./admin/admin-page.tsx"), "AdminPage"),
 });
 

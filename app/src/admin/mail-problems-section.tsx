@@ -4,10 +4,11 @@ import {
   useInfiniteQuery,
   useQuery,
 } from "@tanstack/react-query";
-import { Link } from "@tanstack/react-router";
+import { Link, useNavigate, useSearch } from "@tanstack/react-router";
 import { type ReactNode, useState } from "react";
 import { errorMessage } from "../api/client.ts";
 import { Button } from "../ui/button.tsx";
+import { SelectField } from "../ui/fields.tsx";
 import { formatDateTime } from "../ui/format.ts";
 import { ResourceSection, ResourceTable, RowAction } from "../ui/resource-table.tsx";
 import {
@@ -51,15 +52,19 @@ function useMailboxNames() {
 const nameOf = (subject: string, fallback: string) => (subject.trim() ? `“${subject}”` : fallback);
 
 function IncomingProblems({ announce }: { announce: Announce }) {
-  const mails = useInfiniteQuery(failedInboundQuery());
+  // The mailbox lives in the URL (?mailbox=<id>), so a link or a reload lands on the same list.
+  const { mailbox } = useSearch({ from: "/signed-in/admin/$section" });
+  const mails = useInfiniteQuery(failedInboundQuery(mailbox));
   const mailboxName = useMailboxNames();
+  const where = mailbox === undefined ? "" : ` to ${mailboxName(mailbox)}`;
   return (
     <ResourceSection id="incoming-problems" title="Incoming mail that could not be processed">
+      <MailboxFilter mailbox={mailbox} />
       <ResourceTable
         rows={mails.data?.pages.flatMap((p) => p.data)}
         error={mails.error}
         loading="Loading incoming mail…"
-        empty="Nothing is wrong here: every incoming mail became a ticket or a message, or was deliberately ignored."
+        empty={`Nothing is wrong here: every incoming mail${where} became a ticket or a message, or was deliberately ignored.`}
         columns={["Subject", "From", "Mailbox", "Received", "Reason", "Attempts"]}
       >
         {(mail) => (
@@ -68,6 +73,37 @@ function IncomingProblems({ announce }: { announce: Announce }) {
       </ResourceTable>
       <LoadMore pages={mails} what="incoming mail" />
     </ResourceSection>
+  );
+}
+
+// Every mailbox, inactive ones too: mail that failed before a mailbox was switched off still waits.
+function MailboxFilter({ mailbox }: { mailbox: number | undefined }) {
+  const mailboxes = useQuery(mailboxesQuery());
+  const navigate = useNavigate();
+  const options = [
+    { value: "", label: "All mailboxes" },
+    ...(mailboxes.data ?? []).map((m) => ({ value: String(m.id), label: m.name })),
+  ];
+  // A link to a mailbox this workspace does not have (or not yet loaded) still says what it shows.
+  if (mailbox !== undefined && !mailboxes.data?.some((m) => m.id === mailbox)) {
+    options.push({ value: String(mailbox), label: mailboxes.data ? "Unknown mailbox" : "Loading…" });
+  }
+  return (
+    <div className="mail-problems-filter">
+      <SelectField
+        label="Mailbox"
+        options={options}
+        value={mailbox === undefined ? "" : String(mailbox)}
+        onChange={(event) =>
+          void navigate({
+            to: "/admin/$section",
+            params: { section: "mail-problems" },
+            search: event.target.value ? { mailbox: Number(event.target.value) } : {},
+            replace: true,
+          })
+        }
+      />
+    </div>
   );
 }
 

@@ -16,13 +16,15 @@ export function MailboxesSection() {
   const mailboxes = useQuery(mailboxesQuery());
   const groups = useGroupNames();
   const dialogs = useResourceDialogs<Mailbox>();
+  const counts = useQuery(failedInboundCountsQuery());
+  const failedIn = (id: number) => counts.data?.mailboxes.find((c) => c.mailboxId === id)?.failed ?? 0;
   return (
     <ResourceSection
       id="mailboxes"
       title="Support addresses"
       action={{ label: "Add mailbox", onClick: () => dialogs.setCreating(true) }}
     >
-      <FailedInboundLink />
+      <FailedInboundLink failed={counts.data?.failed ?? 0} />
       <ResourceTable
         rows={mailboxes.data}
         error={mailboxes.error}
@@ -49,6 +51,7 @@ export function MailboxesSection() {
               ) : (
                 "Active"
               )}
+              <FailedInMailbox mailboxId={m.id} failed={failedIn(m.id)} />
             </td>
             <td className="row-actions">
               <RowAction verb="Edit" name={m.name} onClick={() => dialogs.setEditing(m)} />
@@ -67,10 +70,9 @@ export function MailboxesSection() {
 }
 
 // Mail that arrived but could not become a ticket is otherwise easy to miss: it is said here,
-// where admins look after their mailboxes, with the way to the list that retries it.
-function FailedInboundLink() {
-  const counts = useQuery(failedInboundCountsQuery());
-  const failed = counts.data?.failed ?? 0;
+// where admins look after their mailboxes, with the way to the list that retries it. This line
+// counts every mailbox, so it opens the whole list; each row links to its own mailbox's.
+function FailedInboundLink({ failed }: { failed: number }) {
   if (failed === 0) return null;
   return (
     <p className="problem">
@@ -79,5 +81,17 @@ function FailedInboundLink() {
       </Link>
       .
     </p>
+  );
+}
+
+function FailedInMailbox({ mailboxId, failed }: { mailboxId: number; failed: number }) {
+  if (failed === 0) return null;
+  return (
+    <>
+      <br />
+      <Link to="/admin/$section" params={{ section: "mail-problems" }} search={{ mailbox: mailboxId }}>
+        {failed === 1 ? "1 failed incoming mail" : `${failed} failed incoming mails`}
+      </Link>
+    </>
   );
 }

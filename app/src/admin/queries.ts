@@ -9,7 +9,10 @@ import { directoryKeys } from "../shell/directory.ts";
 export const adminKeys = {
   mailboxes: () => ["mailboxes"] as const,
   tokens: () => ["api-tokens"] as const,
+  // Every mailbox's list sits under this key, so a retry refreshes whichever is on screen.
   failedInbound: () => ["inbound-emails", "failed"] as const,
+  failedInboundOf: (mailboxId: number | undefined) =>
+    [...adminKeys.failedInbound(), mailboxId ?? "all"] as const,
   failedInboundCounts: () => ["inbound-emails", "counts"] as const,
   failedOutbound: () => ["outbound-emails", "failed"] as const,
 };
@@ -150,12 +153,13 @@ export interface OutboundMail {
 const RECHECK_MS = 30_000;
 const PAGE_SIZE = 25;
 
-export const failedInboundQuery = () =>
+// One mailbox's, or every mailbox's without one.
+export const failedInboundQuery = (mailboxId?: number) =>
   infiniteQueryOptions({
-    queryKey: adminKeys.failedInbound(),
+    queryKey: adminKeys.failedInboundOf(mailboxId),
     queryFn: ({ pageParam }) =>
       api<Page<InboundMail>>("/api/v1/inbound-emails", {
-        query: { status: "failed", limit: PAGE_SIZE, cursor: pageParam },
+        query: { status: "failed", mailboxId, limit: PAGE_SIZE, cursor: pageParam },
       }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
