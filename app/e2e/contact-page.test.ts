@@ -37,7 +37,7 @@ test("an agent finds a person, sees their tickets on every channel, edits them a
   await page.getByLabel("Search tickets and people").fill("Pennywhistle");
   await page
     .getByRole("region", { name: "People and organizations" })
-    .getByRole("link", { name: /Octavia Pennywhistle/ })
+    .getByRole("link", { name: /^Octavia Pennywhistle\s*Contact/ })
     .click();
   await page.waitForURL(new RegExp(`/contacts/${contact.id}$`));
 

@@ -99,6 +99,16 @@ const contactRoute = createRoute({
   component: lazyRouteComponent(() => import("./contacts/contact-page.tsx"), "ContactPage"),
 });
 
+const organizationRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: "/organizations/$organizationId",
+  params: {
+    parse: (params) => ({ organizationId: Number(params.organizationId) }),
+    stringify: (params) => ({ organizationId: String(params.organizationId) }),
+  },
+  component: lazyRouteComponent(() => import("./organizations/organization-page.tsx"), "OrganizationPage"),
+});
+
 const settingsRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: "/settings",
@@ -136,6 +146,7 @@ export const routeTree = rootRoute.addChildren([
     viewRoute,
     ticketRoute,
     contactRoute,
+    organizationRoute,
     settingsRoute,
     searchRoute,
     adminRoute,

@@ -217,3 +217,47 @@ test("sharing an organization's tickets lets its contacts see them in the portal
   await ws.as(ws.admin).patch(`/api/v1/organizations/${org.id}`, { sharedTickets: true });
   assert.equal((await customer.get(`/api/v1/tickets/${bobs.id}`)).statusCode, 200);
 });
+
+// What the agent app's organization page asks for: its people and its tickets, newest first.
+test("the organization page's lists respect group access and stay inside the workspace", async () => {
+  const ws = await buildWorkspace(ctx());
+  const org = await organization(ws, { name: "Acme" });
+  const alice = await ws.contact({ organizationId: org.id });
+  await ws.contact();
+  const billing = await ws.group();
+  const support = await ws.group();
+  const older = await ws.ticket({ requester: { id: alice.id }, groupId: support.id });
+  await ws.ticket({ requester: { id: alice.id }, groupId: billing.id });
+  const newer = await ws.ticket({ requester: { id: alice.id }, groupId: support.id });
+
+  const restricted = ws.as(await ws.agent({ ticketAccess: "groups", groupIds: [support.id] }));
+  const seen = (
+    await restricted.get(`/api/v1/organizations/${org.id}/tickets?sort=created_at&direction=desc&limit=1`)
+  ).json();
+  assert.deepEqual(
+    seen.data.map((t: { id: number }) => t.id),
+    [newer.id],
+  );
+  const rest = (
+    await restricted.get(
+      `/api/v1/organizations/${org.id}/tickets?sort=created_at&direction=desc&limit=1&cursor=${encodeURIComponent(seen.nextCursor)}`,
+    )
+  ).json();
+  assert.deepEqual(
+    rest.data.map((t: { id: number }) => t.id),
+    [older.id],
+  );
+  assert.equal(rest.nextCursor, null, "the billing ticket is not behind a further page");
+  const people = (await restricted.get(`/api/v1/contacts?organizationId=${org.id}`)).json();
+  assert.deepEqual(
+    people.data.map((c: { id: number }) => c.id),
+    [alice.id],
+  );
+
+  const stranger = await buildWorkspace(ctx());
+  const outsider = stranger.as(stranger.admin);
+  assert.equal((await outsider.get(`/api/v1/organizations/${org.id}`)).statusCode, 404);
+  assert.equal((await outsider.get(`/api/v1/organizations/${org.id}/tickets`)).statusCode, 404);
+  assert.deepEqual((await outsider.get(`/api/v1/contacts?organizationId=${org.id}`)).json().data, []);
+  assert.equal((await outsider.patch(`/api/v1/organizations/${org.id}`, { notes: "x" })).statusCode, 404);
+});

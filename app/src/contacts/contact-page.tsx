@@ -101,11 +101,13 @@ function ContactHeader({ contact, canEdit }: { contact: Contact; canEdit: boolea
   );
 }
 
-// There is no organization page yet, so the organization is named, not linked.
 function OrganizationName({ id }: { id: number }) {
   const org = useQuery(organizationQuery(id));
-  if (org.error) return <>Organization {id}</>;
-  return <>{org.data?.name ?? "…"}</>;
+  return (
+    <Link to="/organizations/$organizationId" params={{ organizationId: id }}>
+      {org.data?.name ?? (org.error ? `Organization ${id}` : "…")}
+    </Link>
+  );
 }
 
 // Blocking stops the contact's mail from becoming tickets, so it asks first; unblocking does not.

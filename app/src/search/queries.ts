@@ -1,6 +1,6 @@
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 import { api } from "../api/client.ts";
-import type { Page, Ticket } from "../api/types.ts";
+import type { Page } from "../api/types.ts";
 import type { PersonResult, SearchHit, TicketResult } from "./types.ts";
 
 // Under ["search"], which realtime ticket events invalidate.
@@ -47,17 +47,4 @@ export function groupHits(hits: SearchHit[]): { tickets: TicketResult[]; people:
     }
   }
   return { tickets: [...tickets.values()], people };
-}
-
-// A person has no page of their own yet: their result opens their latest ticket, whose side
-// panel lists the rest.
-export async function latestTicketOf(person: PersonResult): Promise<Ticket | null> {
-  const page = await api<Page<Ticket>>("/api/v1/tickets", {
-    query: {
-      [person.kind === "contact" ? "requesterId" : "organizationId"]: person.id,
-      sort: "updated_at",
-      limit: 1,
-    },
-  });
-  return page.data[0] ?? null;
 }

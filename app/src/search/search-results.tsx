@@ -1,8 +1,5 @@
-import { Link, useNavigate } from "@tanstack/react-router";
-import { useState } from "react";
-import { errorMessage } from "../api/client.ts";
+import { Link } from "@tanstack/react-router";
 import { humanize } from "../ui/format.ts";
-import { latestTicketOf } from "./queries.ts";
 import { Snippet } from "./snippet.tsx";
 import type { PersonResult, TicketResult } from "./types.ts";
 
@@ -56,7 +53,7 @@ export function SearchResults({ tickets, people }: { tickets: TicketResult[]; pe
   );
 }
 
-// A contact opens their contact page; an organization, having no page yet, opens its latest ticket.
+// A contact opens their contact page; an organization opens its organization page.
 function PersonHit({ person }: { person: PersonResult }) {
   if (person.kind === "contact") {
     return (
@@ -66,31 +63,14 @@ function PersonHit({ person }: { person: PersonResult }) {
       </Link>
     );
   }
-  return <OrganizationHit person={person} />;
-}
-
-function OrganizationHit({ person }: { person: PersonResult }) {
-  const navigate = useNavigate();
-  const [problem, setProblem] = useState<string | null>(null);
-  const open = async () => {
-    setProblem(null);
-    try {
-      const ticket = await latestTicketOf(person);
-      if (ticket) void navigate({ to: "/tickets/$ticketId", params: { ticketId: ticket.id } });
-      else setProblem(`${person.name} has no tickets you can see.`);
-    } catch (error) {
-      setProblem(errorMessage(error));
-    }
-  };
   return (
-    <>
-      <button type="button" className="search-hit search-person" onClick={() => void open()}>
-        <span className="search-subject">{person.name}</span>
-        <span className="search-detail">
-          Organization{person.detail ? ` · ${person.detail}` : ""} · opens the latest ticket
-        </span>
-      </button>
-      {problem && <p role="alert">{problem}</p>}
-    </>
+    <Link
+      to="/organizations/$organizationId"
+      params={{ organizationId: person.id }}
+      className="search-hit search-person"
+    >
+      <span className="search-subject">{person.name}</span>
+      <span className="search-detail">Organization{person.detail ? ` · ${person.detail}` : ""}</span>
+    </Link>
   );
 }

@@ -54,7 +54,14 @@ function OrganizationCard({ id }: { id: number }) {
       {org.error && <p role="alert">{errorMessage(org.error)}</p>}
       {org.data && (
         <dl className="details">
-          <Detail term="Name" values={[org.data.name]} />
+          <Detail
+            term="Name"
+            values={[
+              <Link key="name" to="/organizations/$organizationId" params={{ organizationId: id }}>
+                {org.data.name}
+              </Link>,
+            ]}
+          />
           {org.data.domains.length > 0 && <Detail term="Domains" values={[org.data.domains.join(", ")]} />}
           {org.data.notes && <Detail term="Notes" values={[org.data.notes]} />}
           {Object.entries(org.data.attributes).map(([key, value]) => (
