@@ -4,19 +4,33 @@ import { requireCan } from "../auth/permissions.ts";
 import { isTimeZone } from "../auth/routes.ts";
 import { inTransaction } from "../db/connection.ts";
 import { invalid, notFound } from "../http/errors.ts";
+import { readablePattern } from "../http/pattern-messages.ts";
 import { ContactView, presentContacts } from "./present.ts";
 import { createContact, setContactIdentities } from "./service.ts";
 
 const ContactParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const Email = Type.String({ format: "email", maxLength: 320 });
-const Phone = Type.String({ pattern: "^\\+?[0-9 ()\\-.]{3,32}$" });
+const Phone = Type.String({
+  pattern: readablePattern(
+    "^\\+?[0-9 ()\\-.]{3,32}$",
+    "is not a phone number: 3 to 32 digits, spaces and ( ) - ., with an optional + first",
+  ),
+});
 const ContactFields = {
   name: Type.Optional(Type.String({ maxLength: 200 })),
   emails: Type.Optional(Type.Array(Email, { maxItems: 20 })),
   phones: Type.Optional(Type.Array(Phone, { maxItems: 20 })),
   organizationId: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
   locale: Type.Optional(
-    Type.Union([Type.String({ pattern: "^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$" }), Type.Null()]),
+    Type.Union([
+      Type.String({
+        pattern: readablePattern(
+          "^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$",
+          "is not a language tag, such as en or pt-BR",
+        ),
+      }),
+      Type.Null(),
+    ]),
   ),
   timeZone: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
   attributes: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown())),

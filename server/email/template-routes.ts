@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { requireCan } from "../auth/permissions.ts";
+import { readablePattern } from "../http/pattern-messages.ts";
 import {
   loadTemplate,
   PLACEHOLDERS,
@@ -26,7 +27,11 @@ const TemplateView = Type.Object({
 
 const TemplateUpdate = Type.Object(
   {
-    subject: Type.String({ minLength: 1, maxLength: 500, pattern: "^[^\\r\\n]*$" }),
+    subject: Type.String({
+      minLength: 1,
+      maxLength: 500,
+      pattern: readablePattern("^[^\\r\\n]*$", "must be one line"),
+    }),
     bodyText: Type.String({ minLength: 1, maxLength: 100_000 }),
   },
   { additionalProperties: false },

@@ -2,10 +2,16 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { requireAgent, requireCan } from "../auth/permissions.ts";
 import { notFound } from "../http/errors.ts";
+import { readablePattern } from "../http/pattern-messages.ts";
 import { createField, FIELD_COLUMNS, FIELD_KINDS, type FieldRow, updateField } from "./service.ts";
 
 const Kind = Type.Enum(FIELD_KINDS);
-const Key = Type.String({ pattern: "^[a-z][a-z0-9_]{0,63}$" });
+const Key = Type.String({
+  pattern: readablePattern(
+    "^[a-z][a-z0-9_]{0,63}$",
+    "must start with a lower-case letter and hold only a-z, 0-9 and _ (at most 64)",
+  ),
+});
 const Options = Type.Array(Type.String({ maxLength: 200 }), { maxItems: 500 });
 const FieldParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 

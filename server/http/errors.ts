@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { patternMessage } from "./pattern-messages.ts";
 
 // Every error that leaves the API is application/problem+json with a stable `code`.
 // The codes are listed in docs/api/errors.md and are never renamed.
@@ -73,7 +74,8 @@ function validationErrors(error: FastifyError): FieldError[] {
     const extraProp = (v.params as { additionalProperty?: string } | undefined)?.additionalProperty;
     const leaf = missing ?? extraProp;
     const path = [error.validationContext, base, leaf].filter(Boolean).join(".");
-    return { path, message: extraProp ? "is not a known field" : (v.message ?? "is invalid") };
+    const readable = v.keyword === "pattern" ? patternMessage(v.params?.pattern) : undefined;
+    return { path, message: extraProp ? "is not a known field" : (readable ?? v.message ?? "is invalid") };
   });
 }
 

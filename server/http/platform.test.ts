@@ -38,6 +38,19 @@ test("unknown routes and malformed JSON get problem+json with stable codes", asy
   assert.equal(malformed.json().code, "invalid_json");
 });
 
+test("a value that fails a schema pattern is explained in words, at its path", async () => {
+  const ws = await buildWorkspace(ctx());
+  const org = await ws
+    .as(ws.admin)
+    .post("/api/v1/organizations", { name: "Acme", domains: ["acme.test", "https://x"] });
+  assert.equal(org.statusCode, 400, org.body);
+  assert.deepEqual(org.json().errors, [
+    { path: "body.domains.1", message: "is not a domain name, such as acme.com (no http:// or @)" },
+  ]);
+  const blank = await ws.as(ws.admin).post("/api/v1/organizations", { name: "   " });
+  assert.deepEqual(blank.json().errors, [{ path: "body.name", message: "must not be blank" }]);
+});
+
 test("every response carries a request id, and a client's own id is echoed", async () => {
   const { app } = ctx();
   const res = await app.inject({ method: "GET", url: "/healthz", headers: { "x-request-id": "trace-abc" } });

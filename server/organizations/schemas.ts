@@ -1,15 +1,18 @@
 import { Type } from "typebox";
+import { readablePattern } from "../http/pattern-messages.ts";
 import { Id } from "../tickets/schemas.ts";
 
 // A DNS name with at least one dot ("acme.com", "eu.acme.co.uk"); compared in lower case.
 const Domain = Type.String({
   maxLength: 253,
-  pattern:
+  pattern: readablePattern(
     "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$",
+    "is not a domain name, such as acme.com (no http:// or @)",
+  ),
 });
 
 const OrganizationFields = {
-  name: Type.String({ minLength: 1, maxLength: 200, pattern: "\\S" }),
+  name: Type.String({ minLength: 1, maxLength: 200, pattern: readablePattern("\\S", "must not be blank") }),
   domains: Type.Optional(Type.Array(Domain, { maxItems: 50 })),
   notes: Type.Optional(Type.String({ maxLength: 10_000 })),
   attributes: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown())),

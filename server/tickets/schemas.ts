@@ -1,4 +1,5 @@
 import { Type } from "typebox";
+import { readablePattern } from "../http/pattern-messages.ts";
 
 export const TICKET_STATUSES = ["new", "open", "pending", "on_hold", "solved", "closed"] as const;
 export const TICKET_PRIORITIES = ["low", "normal", "high", "urgent"] as const;
@@ -10,7 +11,12 @@ export const TicketType = Type.Enum(TICKET_TYPES);
 export const Id = Type.Integer({ minimum: 1, maximum: 2 ** 52 });
 export const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 });
 export const CustomFieldValues = Type.Record(
-  Type.String({ pattern: "^[a-z][a-z0-9_]{0,63}$" }),
+  Type.String({
+    pattern: readablePattern(
+      "^[a-z][a-z0-9_]{0,63}$",
+      "must start with a lower-case letter and hold only a-z, 0-9 and _ (at most 64)",
+    ),
+  }),
   Type.Unknown(),
 );
 
@@ -72,7 +78,9 @@ export const TicketCreate = Type.Object(
     groupId: Type.Optional(Type.Union([Id, Type.Null()])),
     tags: Type.Optional(Tags),
     customFields: Type.Optional(CustomFieldValues),
-    channel: Type.Optional(Type.String({ pattern: "^[a-z_]{1,32}$" })),
+    channel: Type.Optional(
+      Type.String({ pattern: readablePattern("^[a-z_]{1,32}$", "must hold only a-z and _ (at most 32)") }),
+    ),
     comment: MessageBody,
   },
   { additionalProperties: false },

@@ -1,4 +1,5 @@
 import { Type } from "typebox";
+import { readablePattern } from "../http/pattern-messages.ts";
 import { TicketFilterFields } from "../tickets/filters.ts";
 import { Id } from "../tickets/schemas.ts";
 import { VIEW_SORT_FIELDS } from "./sort-query.ts";
@@ -51,7 +52,11 @@ export const DEFAULT_COLUMNS = [
 ];
 
 const ViewColumns = Type.Array(Type.Enum(VIEW_COLUMNS), { minItems: 1, maxItems: 20, uniqueItems: true });
-const Name = Type.String({ minLength: 1, maxLength: 100, pattern: "\\S" });
+const Name = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  pattern: readablePattern("\\S", "must not be blank"),
+});
 
 export const ViewCreate = Type.Object(
   {

@@ -15,8 +15,8 @@ const lines = (text: string) =>
 
 const PLACED = ["name", "domains", "notes", "attributes"];
 
-// The API rejects a bad domain by its place in the list ("domains.1") with the schema's pattern,
-// which reads as a regular expression; name the value the agent typed instead.
+// The API names a bad domain by its place in the list ("domains.1"); one textarea holds them all,
+// so the message names the value the agent typed instead.
 function domainErrors(error: unknown, sent: string[]): string | undefined {
   const byIndex = errorsByField(error, 2);
   const bad = Object.keys(byIndex)
