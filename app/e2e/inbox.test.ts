@@ -27,6 +27,39 @@ test("a wrong password is refused with a message, the right one opens the inbox"
   await context.close();
 });
 
+test("a click made while the inbox is still loading is not undone when the views arrive", async () => {
+  const { browser, url } = e2e();
+  const context = await browser.newContext({ baseURL: url });
+  const page = await context.newPage();
+  // Hold the views and the admin page's code, to click while both are on their way.
+  const views = Promise.withResolvers<void>();
+  const adminCode = Promise.withResolvers<void>();
+  await page.route(/\/api\/v1\/views$/, async (route) => {
+    await views.promise;
+    await route.continue();
+  });
+  await page.route(/\/assets\/admin-page-[^/]*\.js$/, async (route) => {
+    await adminCode.promise;
+    await route.continue();
+  });
+  await page.goto("/login");
+  await page.getByLabel("Email").fill("admin@e2e.test");
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
+  views.resolve();
+  // The inbox, still on screen, shows the views it was waiting for...
+  await page
+    .getByRole("navigation", { name: "Views" })
+    .getByRole("link", { name: /^All open/ })
+    .waitFor();
+  adminCode.resolve();
+  // ...and the agent still lands where they clicked.
+  await page.getByRole("heading", { level: 1, name: "Agents" }).waitFor();
+  assert.match(page.url(), /\/admin\/agents$/);
+  await context.close();
+});
+
 test("a ticket created through the API appears live in an open inbox", async () => {
   const { api, newAgentPage } = e2e();
   const { context, page } = await newAgentPage();

@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { useNavigate, useParams } from "@tanstack/react-router";
+import { useNavigate, useParams, useRouter } from "@tanstack/react-router";
 import { useEffect } from "react";
 import { errorMessage } from "../api/client.ts";
 import { viewsQuery } from "./queries.ts";
@@ -10,15 +10,19 @@ import "./inbox.css";
 export function InboxPage() {
   const params = useParams({ strict: false }) as { viewId?: number };
   const navigate = useNavigate();
+  const router = useRouter();
   const views = useQuery(viewsQuery());
   const viewId = params.viewId ?? views.data?.[0]?.id;
   const view = views.data?.find((v) => v.id === viewId);
 
   useEffect(() => {
+    // The views may arrive after the agent clicked elsewhere (Admin, a search) while this page is
+    // still shown: that navigation is pending, and sending them to the first view would undo it.
+    if (router.latestLocation.pathname !== "/") return;
     if (params.viewId === undefined && viewId !== undefined) {
       void navigate({ to: "/views/$viewId", params: { viewId }, replace: true });
     }
-  }, [params.viewId, viewId, navigate]);
+  }, [params.viewId, viewId, navigate, router]);
 
   return (
     <div className="inbox">
