@@ -49,12 +49,18 @@ test("a mail without a Message-ID delivered twice is still one ticket", async ()
   assert.equal(tickets.length, 1);
 });
 
-test("API tokens with write scope may upload; read-only tokens, agents and strangers may not", async () => {
+test("API tokens with the admin scope may upload; read-write tokens, agents and strangers may not", async () => {
   const ws = await buildWorkspace(ctx());
   const mailbox = await createMailbox(ws);
   const raw = () => rawMail({ from: "robin@customer.test", to: mailbox.address });
-  const writer = await token(ws, ws.admin, ["read", "write"]);
-  assert.equal((await upload(writer, mailbox.id, raw())).statusCode, 202);
+  const adminToken = await token(ws, ws.admin, ["read", "write", "admin"]);
+  assert.equal((await upload(adminToken, mailbox.id, raw())).statusCode, 202);
+  // Write scope is what the mailbox's other admin routes refuse too.
+  const writer = await upload(await token(ws, ws.admin, ["read", "write"]), mailbox.id, raw());
+  assert.equal(writer.statusCode, 403);
+  assert.match(writer.headers["content-type"] as string, /^application\/problem\+json/);
+  assert.equal(writer.json().code, "forbidden");
+  assert.match(writer.json().detail, /"admin" scope/);
   const reader = await token(ws, ws.admin, ["read"]);
   const denied = await upload(reader, mailbox.id, raw());
   assert.equal(denied.statusCode, 403);

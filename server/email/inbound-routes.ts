@@ -66,6 +66,9 @@ export const inboundRoutes: FastifyPluginAsyncTypebox<{ store?: FileStore }> = a
     "/api/v1/mailboxes/:id/inbound",
     {
       bodyLimit: maxBytes,
+      // Mail uploaded here becomes tickets from any sender the caller names: as much an admin
+      // power as the mailbox's settings, so a token needs the admin scope like its other routes.
+      config: { scope: "admin" },
       schema: {
         tags: ["email"],
         consumes: ["message/rfc822"],
