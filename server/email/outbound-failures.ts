@@ -84,8 +84,9 @@ export async function retryOutbound(db: Db, actor: Actor, id: number) {
       throw notFound("outbound mail");
     });
     if (!RETRYABLE.includes(row.status)) {
+      // `status` is the problem's HTTP status (RFC 9457); the mail's state has its own member.
       throw conflict("outbound_not_failed", "Only a failed or bounced mail can be sent again.", {
-        status: row.status,
+        deliveryState: row.status,
       });
     }
     const updated = await trx

@@ -93,7 +93,8 @@ test("agents list failed mail and send it again once the cause is fixed", async 
   const again = await ws.as(agent).post(`/api/v1/outbound-emails/${row.id}/retry`);
   assert.equal(again.statusCode, 409);
   assert.equal(again.json().code, "outbound_not_failed");
-  assert.equal(again.json().status, "queued");
+  assert.equal(again.json().status, 409, "status is the HTTP status (RFC 9457)");
+  assert.equal(again.json().deliveryState, "queued");
 
   // The same mail goes out: same Message-ID, and the message shows it sent.
   assert.equal(await send(ws, row.id), "sent");

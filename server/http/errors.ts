@@ -55,14 +55,16 @@ const TITLES: Record<number, string> = {
   503: "Service Unavailable",
 };
 
+// The RFC 9457 members come last: an error's extra members add to the problem, and can never
+// replace its type, title, HTTP status, code or detail.
 function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}) {
   return {
+    ...extra,
     type: `https://parley.dev/problems/${code}`,
     title: TITLES[status] ?? "Error",
     status,
     code,
     detail,
-    ...extra,
   };
 }
 
