@@ -4,6 +4,7 @@ import { Type } from "typebox";
 import type { Actor } from "../auth/actor.ts";
 import { can } from "../auth/permissions.ts";
 import { AppError, forbidden, notFound } from "../http/errors.ts";
+import { readFilePart } from "../http/multipart.ts";
 import { AttachmentView } from "../tickets/schemas.ts";
 import { visibleTicket } from "../tickets/service.ts";
 import {
@@ -58,18 +59,18 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ store?: FileStore }> 
       }
       // Refuse a declared oversize body before reading it, rather than after receiving it all.
       if (Number(req.headers["content-length"] ?? 0) > maxBytes + ENVELOPE_BYTES) throw tooLarge();
-      const part = await req.file();
+      const part = await readFilePart(req);
       if (!part) throw fileRequired();
 
       let head = Buffer.alloc(0);
       async function* bytes() {
-        for await (const chunk of part!.file as AsyncIterable<Buffer>) {
+        for await (const chunk of part!.bytes) {
           if (head.length < HEAD_BYTES)
             head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
           yield chunk;
         }
         // Past the limit the parser stops the stream early and marks it truncated.
-        if (part!.file.truncated) throw tooLarge();
+        if (part!.truncated()) throw tooLarge();
       }
       const stored = await store.put(bytes());
       try {

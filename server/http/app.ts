@@ -37,8 +37,10 @@ import { ticketRoutes } from "../tickets/routes.ts";
 import { viewRoutes } from "../views/routes.ts";
 import { groupRoutes } from "../workspaces/group-routes.ts";
 import { userRoutes } from "../workspaces/user-routes.ts";
+import { isStorableDateTime } from "./dates.ts";
 import { forbidden, registerErrorHandling, unauthorized } from "./errors.ts";
 import { healthRoutes } from "./health.ts";
+import { checkRequestInput } from "./input-guard.ts";
 import { createMetrics, type Metrics, registerMetrics } from "./metrics.ts";
 import { registerOpenApi } from "./openapi.ts";
 import { appIsBuilt, sendAppPage, wantsAppPage, webAppRoutes } from "./web-app.ts";
@@ -130,7 +132,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: "x-request-id",
     bodyLimit: 10 * 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: true } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: true },
+      // Replaces ajv-formats' date-time, which lets through what JavaScript or PostgreSQL cannot hold.
+      onCreate: (ajv) => ajv.addFormat("date-time", { type: "string", validate: isStorableDateTime }),
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate("db", options.database.db);
@@ -172,6 +178,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
     req.actor = actor;
   });
+
+  // Before schema validation, so what the database cannot store never reaches a handler.
+  app.addHook("preValidation", async (req) => checkRequestInput(req));
 
   await app.register(healthRoutes);
   if (options.realtime) await app.register(realtimeRoutes, options.realtime);

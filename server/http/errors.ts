@@ -76,15 +76,32 @@ function validationErrors(error: FastifyError): FieldError[] {
     const extraProp = (v.params as { additionalProperty?: string } | undefined)?.additionalProperty;
     const leaf = missing ?? extraProp;
     const path = [error.validationContext, base, leaf].filter(Boolean).join(".");
-    const readable = v.keyword === "pattern" ? patternMessage(v.params?.pattern) : undefined;
+    const readable =
+      v.keyword === "pattern"
+        ? patternMessage(v.params?.pattern)
+        : v.keyword === "format"
+          ? FORMAT_MESSAGES[v.params?.format as string]
+          : undefined;
     return { path, message: extraProp ? "is not a known field" : (readable ?? v.message ?? "is invalid") };
   });
 }
 
+const FORMAT_MESSAGES: Record<string, string> = {
+  "date-time": "is not a date and time from year 0001 to 9999, such as 2026-12-07T09:30:00Z",
+  email: "is not an email address",
+};
+
+// What the database refuses in a value the client sent. The HTTP layer checks text and dates
+// before they get here (server/http/input-guard.ts, dates.ts); these are the net under it.
 const PG_CODES: Record<string, [number, string, string]> = {
   "23505": [409, "already_exists", "A record with the same unique value already exists."],
   "23503": [422, "reference_not_found", "A referenced record does not exist."],
   "22P02": [400, "invalid_value", "A value has the wrong format."],
+  "22003": [400, "invalid_value", "A number is out of range."],
+  "22007": [400, "invalid_value", "A date has the wrong format."],
+  "22008": [400, "invalid_value", "A date is out of range."],
+  "22021": [400, "invalid_text", "Text may not contain the NUL character (U+0000)."],
+  "22P05": [400, "invalid_text", "Text may not contain the NUL character (U+0000)."],
   "22001": [422, "value_too_long", "A value is too long."],
 };
 

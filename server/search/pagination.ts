@@ -22,7 +22,8 @@ export interface Source {
 type SourceState = "start" | "end" | [number, number];
 export type CursorState = Partial<Record<SearchType, SourceState>>;
 
-const invalidCursor = () => badRequest("invalid_cursor", "The cursor is not one this search gave out.");
+export const invalidSearchCursor = () =>
+  badRequest("invalid_cursor", "The cursor is not one this search gave out.");
 
 export function encodeSearchCursor(sort: string, state: CursorState): string {
   return Buffer.from(JSON.stringify({ s: sort, p: state })).toString("base64url");
@@ -35,12 +36,12 @@ export function decodeSearchCursor(cursor: string, sort: string, types: SearchTy
   try {
     parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
-    throw invalidCursor();
+    throw invalidSearchCursor();
   }
   const { s, p } = (parsed ?? {}) as { s?: unknown; p?: Record<string, unknown> };
-  if (s !== sort || typeof p !== "object" || p === null) throw invalidCursor();
+  if (s !== sort || typeof p !== "object" || p === null) throw invalidSearchCursor();
   const keys = Object.keys(p);
-  if (keys.length !== types.length || !types.every((t) => keys.includes(t))) throw invalidCursor();
+  if (keys.length !== types.length || !types.every((t) => keys.includes(t))) throw invalidSearchCursor();
   const state: CursorState = {};
   for (const type of SEARCH_TYPES) {
     const v = p[type];
@@ -49,7 +50,7 @@ export function decodeSearchCursor(cursor: string, sort: string, types: SearchTy
       v === "start" ||
       v === "end" ||
       (Array.isArray(v) && v.length === 2 && Number.isFinite(v[0]) && Number.isSafeInteger(v[1]));
-    if (!valid) throw invalidCursor();
+    if (!valid) throw invalidSearchCursor();
     state[type] = v as SourceState;
   }
   return state;

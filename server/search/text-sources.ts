@@ -2,9 +2,10 @@ import { sql } from "kysely";
 import type { Actor } from "../auth/actor.ts";
 import { ticketVisibleTo } from "../auth/permissions.ts";
 import type { Db } from "../db/connection.ts";
+import { isStorableDate } from "../http/dates.ts";
 import { type TicketFilters, ticketFilterConditions } from "../tickets/filters.ts";
 import { presentTicket, TICKET_COLUMNS, type TicketRow } from "../tickets/present.ts";
-import type { Hit, Position, Source } from "./pagination.ts";
+import { type Hit, invalidSearchCursor, type Position, type Source } from "./pagination.ts";
 import { idInRound, indexedVector, newestMatches, type ParsedQuery, parseQuery } from "./recency.ts";
 
 export interface SearchContext {
@@ -132,9 +133,10 @@ export function ticketSource(ctx: SearchContext): Source {
         ]),
       );
     if (after) {
-      q = q.where((eb) =>
-        eb(eb.refTuple("t.updated_at", "t.id"), "<", eb.tuple(new Date(after.key) as any, after.id)),
-      );
+      const updatedAt = new Date(after.key);
+      // A key no page gave out can name an instant PostgreSQL cannot hold.
+      if (!isStorableDate(updatedAt)) throw invalidSearchCursor();
+      q = q.where((eb) => eb(eb.refTuple("t.updated_at", "t.id"), "<", eb.tuple(updatedAt as any, after.id)));
     }
     const rows = await q.orderBy("t.updated_at", "desc").orderBy("t.id", "desc").limit(n).execute();
     return rows.map((r) => ({ id: r.id, key: r.updated_at.getTime(), score: r.score }));

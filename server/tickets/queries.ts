@@ -2,6 +2,7 @@ import type { Static } from "typebox";
 import type { Actor } from "../auth/actor.ts";
 import { ticketVisibleTo } from "../auth/permissions.ts";
 import type { Db } from "../db/connection.ts";
+import { isStorableDate } from "../http/dates.ts";
 import { badRequest } from "../http/errors.ts";
 import { ticketFilterConditions } from "./filters.ts";
 import { TICKET_COLUMNS, type TicketRow } from "./present.ts";
@@ -42,7 +43,8 @@ export async function listTickets(db: Db, actor: Actor, f: TicketFilters) {
   if (f.cursor) {
     const [value, id] = decodeCursor(f.cursor);
     const sortValue = sort === "number" ? Number(value) : new Date(String(value));
-    if (sort !== "number" && Number.isNaN((sortValue as Date).getTime())) {
+    // A date PostgreSQL cannot hold (year 0, NaN) is no cursor this API gave out.
+    if (sort !== "number" && !isStorableDate(sortValue as Date)) {
       throw badRequest("invalid_cursor", "The cursor is not one this API gave out.");
     }
     const op = direction === "desc" ? "<" : ">";

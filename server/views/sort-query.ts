@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { UserActor } from "../auth/actor.ts";
 import { ticketVisibleTo } from "../auth/permissions.ts";
 import type { Db } from "../db/connection.ts";
+import { isStorableDate } from "../http/dates.ts";
 import { badRequest } from "../http/errors.ts";
 import { type TicketFilters, ticketFilterConditions } from "../tickets/filters.ts";
 import { TICKET_COLUMNS, type TicketRow } from "../tickets/present.ts";
@@ -66,7 +67,7 @@ export function decodeSortCursor(cursor: string, sort: ViewSortField, direction:
 
 export function cursorDate(value: unknown): Date {
   const date = new Date(String(value));
-  if (typeof value !== "string" || Number.isNaN(date.getTime())) throw invalidCursor();
+  if (typeof value !== "string" || !isStorableDate(date)) throw invalidCursor();
   return date;
 }
 
