@@ -144,6 +144,8 @@ export interface MessageTable {
   channel: Generated<string>;
   channel_meta: Json<Record<string, unknown>>;
   external_id: string | null;
+  // Email: the digest of the mail's content, which with external_id (its Message-ID) names one mail.
+  external_digest: string | null;
   moved_from_ticket_id: number | null;
   created_at: CreatedAt;
   search_vector: ColumnType<string, never, never>;

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import type { Db } from "../db/connection.ts";
 import type { MailboxInbound } from "../db/types.ts";
+import { mailIdentity } from "./content-digest.ts";
 
 export interface AcceptInput {
   workspaceId: number;
@@ -16,22 +17,16 @@ export interface Accepted {
   duplicate: boolean;
 }
 
-// The header block ends at the first empty line; headers may be folded onto following lines.
-function headerValue(raw: Buffer, name: string): string | null {
-  const end = raw.indexOf("\r\n\r\n") >= 0 ? raw.indexOf("\r\n\r\n") : raw.indexOf("\n\n");
-  const head = raw.subarray(0, end >= 0 ? end : Math.min(raw.length, 64 * 1024)).toString("latin1");
-  const unfolded = head.replace(/\r?\n[ \t]+/g, " ");
-  const match = new RegExp(`^${name}:[ \\t]*(.*)$`, "im").exec(unfolded);
-  return match ? match[1].trim() : null;
-}
-
-// Message-ID when the message has one, else a hash of its bytes: the same mail delivered twice,
-// by any path, gets the same key and so is stored once.
-export function dedupeKeyFor(raw: Buffer): { key: string; messageId: string | null } {
-  const header = headerValue(raw, "Message-ID");
-  const messageId = header ? (/<[^<>\s]+>/.exec(header)?.[0] ?? header).slice(0, 998) : null;
-  if (messageId) return { key: `mid:${messageId.toLowerCase()}`, messageId };
-  return { key: `sha256:${createHash("sha256").update(raw).digest("hex")}`, messageId: null };
+// The key a stored mail is known by in its mailbox (server/email/content-digest.ts): its
+// Message-ID and the digest of its content, so that only a true redelivery, by any path, finds
+// the stored copy; a different mail that reuses the Message-ID is stored as a mail of its own.
+// Without a Message-ID the digest alone, if the mail is dated; without either, the hash of its
+// bytes (two undated copies of the same text are two mails as far as anyone can tell).
+export function dedupeKeyFor(raw: Buffer): { key: string; messageId: string | null; digest: string } {
+  const { messageId, digest, dated } = mailIdentity(raw);
+  if (messageId) return { key: `mid:${messageId.toLowerCase()} sha256:${digest}`, messageId, digest };
+  if (dated) return { key: `content:${digest}`, messageId: null, digest };
+  return { key: `sha256:${createHash("sha256").update(raw).digest("hex")}`, messageId: null, digest };
 }
 
 // Keeps the raw messages durably, in one statement. Callers answer the sender (SMTP 250, IMAP

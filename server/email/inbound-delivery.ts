@@ -38,13 +38,21 @@ export interface Inbound {
 export interface PreparedMail {
   inbound: Inbound;
   parsed: ParsedEmail;
-  // Canonical Message-ID ("<id@host>"), the key of the message it becomes.
+  // Canonical Message-ID ("<id@host>") and the digest of the content (content-digest.ts): the
+  // pair names the message it becomes.
   messageId: string | null;
+  digest: string;
 }
 
 interface Contact {
   id: number;
   organization_id: number | null;
+}
+
+interface KnownMessage {
+  ticketId: number;
+  messageId: number | null;
+  digest: string | null;
 }
 
 export class BatchScope {
@@ -53,8 +61,9 @@ export class BatchScope {
   readonly mailboxes: MailboxDirectory;
   // Files written to the store by this batch: deleted if its transaction fails.
   readonly written: string[] = [];
-  // "workspace:<message-id>" of messages that exist, found up front or made by this batch.
-  readonly #messages = new Map<string, { ticketId: number; messageId: number | null }>();
+  // "workspace:<message-id>" of messages that exist, found up front or made by this batch: several
+  // when mails reused the Message-ID. A null digest is a message stored before digests were kept.
+  readonly #messages = new Map<string, KnownMessage[]>();
   readonly #contacts = new Map<string, Contact>();
   readonly #blocked = new Map<string, boolean>();
 
@@ -70,24 +79,36 @@ export class BatchScope {
     if (keyed.length === 0) return;
     const rows = await this.trx
       .selectFrom("messages")
-      .select(["workspace_id", "external_id", "id", "ticket_id"])
+      .select(["workspace_id", "external_id", "external_digest", "id", "ticket_id"])
       .where(
         sql<boolean>`(workspace_id, external_id) in (select * from unnest(
           ${keyed.map((m) => m.inbound.workspaceId)}::bigint[], ${keyed.map((m) => m.messageId)}::text[]))`,
       )
       .where("channel", "=", "email")
+      .orderBy("id")
       .execute();
-    for (const r of rows)
-      this.#messages.set(`${r.workspace_id}:${r.external_id}`, { ticketId: r.ticket_id, messageId: r.id });
+    for (const r of rows) {
+      const key = `${r.workspace_id}:${r.external_id}`;
+      const known = { ticketId: r.ticket_id, messageId: r.id, digest: r.external_digest };
+      this.#messages.set(key, [...(this.#messages.get(key) ?? []), known]);
+    }
   }
 
-  knownMessage(mail: PreparedMail) {
-    return mail.messageId ? this.#messages.get(`${mail.inbound.workspaceId}:${mail.messageId}`) : undefined;
+  // The message this mail already is: same Message-ID and same content. A message from before
+  // digests were kept matches any content, as every mail with its Message-ID did then.
+  knownMessage(mail: PreparedMail): KnownMessage | undefined {
+    if (!mail.messageId) return undefined;
+    const known = this.#messages.get(`${mail.inbound.workspaceId}:${mail.messageId}`) ?? [];
+    return known.find((k) => k.digest === mail.digest) ?? known.find((k) => k.digest === null);
   }
 
   remember(mail: PreparedMail, ticketId: number, messageId: number | null) {
-    if (mail.messageId)
-      this.#messages.set(`${mail.inbound.workspaceId}:${mail.messageId}`, { ticketId, messageId });
+    if (!mail.messageId) return;
+    const key = `${mail.inbound.workspaceId}:${mail.messageId}`;
+    this.#messages.set(key, [
+      ...(this.#messages.get(key) ?? []),
+      { ticketId, messageId, digest: mail.digest },
+    ]);
   }
 
   // The contacts of these addresses, made on first sight: one statement for all the addresses
@@ -152,7 +173,8 @@ export async function deliverMail(
   const { trx } = scope;
   const { inbound, parsed } = mail;
   const ws = inbound.workspaceId;
-  // A mail earlier in this batch with the same Message-ID (sent to two mailboxes) is this one.
+  // A mail earlier in this batch with the same Message-ID and content (sent to two mailboxes) is
+  // this one.
   const known = scope.knownMessage(mail);
   if (known)
     return { status: "processed", ticketId: known.ticketId, messageId: known.messageId } as Delivered;
@@ -186,6 +208,7 @@ export async function deliverMail(
     html: resolveInlineImages(html, attachments.inline),
     channelMeta: channelMetaFor(parsed, inbound, attachments, flagged),
     externalId: mail.messageId,
+    externalDigest: mail.digest,
     attachmentIds: attachments.ids,
   };
 

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from "fastify";
 import { sql } from "kysely";
 import { type Db, inTransaction } from "../db/connection.ts";
 import type { FileStore } from "../files/store.ts";
+import { mailIdentity } from "./content-digest.ts";
 import {
   BatchScope,
   type Delivered,
@@ -35,7 +36,7 @@ export interface InboundItem {
 
 export type ItemResult = { outcome: ProcessOutcome } | { error: unknown };
 
-const DUPLICATE_MESSAGE = "messages_external";
+const DUPLICATE_MESSAGE = "messages_external_digest";
 // Failed mail is retried this many times, further apart each time, then left to an admin.
 export const MAX_ATTEMPTS = 6;
 const RETRY_BASE_SECONDS = 5;
@@ -117,7 +118,8 @@ export async function processInboundEmail(
 
 async function prepare(inbound: Inbound, raw: Buffer): Promise<PreparedMail> {
   const parsed = await parseEmail(raw);
-  return { inbound, parsed, messageId: parsed.messageId ? canonicalMessageId(parsed.messageId) : null };
+  const messageId = parsed.messageId ? canonicalMessageId(parsed.messageId) : null;
+  return { inbound, parsed, messageId, digest: mailIdentity(raw).digest };
 }
 
 async function runLocked(
@@ -231,10 +233,10 @@ async function failed(
   mail: PreparedMail | undefined,
   err: unknown,
 ): Promise<ItemResult> {
-  // The same Message-ID reached the workspace another way (a second mailbox, a concurrent run)
-  // and is already a message: that message is this mail.
+  // The same mail (Message-ID and content) reached the workspace another way (a second mailbox,
+  // a concurrent run) and is already a message: that message is this mail.
   if (mail?.messageId && isDuplicateMessage(err)) {
-    const outcome = await recordDuplicate(db, mail.inbound, mail.messageId).catch((e: unknown) => e);
+    const outcome = await recordDuplicate(db, mail).catch((e: unknown) => e);
     if (!(outcome instanceof Error)) return { outcome: outcome as ProcessOutcome };
   }
   await recordFailure(db, item, err, deps);
@@ -248,7 +250,8 @@ function isDuplicateMessage(err: unknown): boolean {
   );
 }
 
-async function recordDuplicate(db: Db, inbound: Inbound, messageId: string): Promise<ProcessOutcome> {
+async function recordDuplicate(db: Db, mail: PreparedMail): Promise<ProcessOutcome> {
+  const { inbound, messageId, digest } = mail;
   return inTransaction(db, async (trx) => {
     const row = await trx
       .selectFrom("inbound_emails")
@@ -264,6 +267,9 @@ async function recordDuplicate(db: Db, inbound: Inbound, messageId: string): Pro
       .where("workspace_id", "=", inbound.workspaceId)
       .where("channel", "=", "email")
       .where("external_id", "=", messageId)
+      .where((eb) => eb.or([eb("external_digest", "=", digest), eb("external_digest", "is", null)]))
+      .orderBy("id")
+      .limit(1)
       .executeTakeFirst();
     if (!existing) throw new Error("a message with this Message-ID exists but could not be found");
     const outcome = { status: "processed", ticketId: existing.ticket_id, messageId: existing.id } as const;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -184,20 +184,48 @@ test("a mail to two mailboxes is stored once per mailbox, and plus-addresses rea
   assert.equal(accepted.length, 2);
 });
 
-test("redelivering the same Message-ID is answered 250 and stored once", async (t) => {
+test("redelivering the same mail is answered 250 saying it is a duplicate, and stored once", async (t) => {
   const ws = await buildWorkspace(ctx());
   const mb = await mailbox(ws);
   const { port, accepted } = await listen(t);
   const raw = rawMail(mb.address, "<again@customer.test>");
+  const responses: string[] = [];
   for (let i = 0; i < 2; i++) {
     const info = await transport(port).sendMail({
       envelope: { from: "a@customer.test", to: [mb.address] },
       raw,
     });
-    assert.match(info.response, /^250 /);
+    responses.push(info.response);
   }
+  assert.match(responses[0], /^250 .*Message stored/);
+  assert.match(responses[1], /^250 .*Duplicate of a message already stored/);
   assert.equal((await stored(ws)).length, 1);
   assert.equal(accepted.length, 1, "processing is nudged only for the new message");
+});
+
+test("a different mail reusing a Message-ID is stored; the same mail through another relay is a duplicate", async (t) => {
+  const ws = await buildWorkspace(ctx());
+  const mb = await mailbox(ws);
+  const { port, accepted } = await listen(t);
+  const fixture = (name: string) => readFileSync(join(import.meta.dirname, "fixtures", name));
+  const send = async (raw: Buffer) =>
+    (await transport(port).sendMail({ envelope: { from: "a@customer.test", to: [mb.address] }, raw }))
+      .response;
+  assert.match(await send(fixture("reused-message-id-1.eml")), /^250 .*Message stored/);
+  assert.match(await send(fixture("reused-message-id-2.eml")), /^250 .*Message stored/);
+  assert.match(await send(fixture("two-relays-direct.eml")), /^250 .*Message stored/);
+  assert.match(await send(fixture("two-relays-forwarded.eml")), /^250 .*Duplicate/);
+  assert.match(await send(fixture("reused-message-id-2.eml")), /^250 .*Duplicate/);
+  const rows = await stored(ws);
+  assert.deepEqual(
+    rows.map((r) => r.message_id_header),
+    [
+      "<contact-form@localhost.localdomain>",
+      "<contact-form@localhost.localdomain>",
+      "<VI1PR07MB6238D1E5A1B0C2F3A4B5C6D7@VI1PR07MB6238.eurprd07.prod.outlook.example>",
+    ],
+  );
+  assert.equal(accepted.length, 3);
 });
 
 test("SIZE is advertised, no AUTH is offered, and an oversized mail gets 552", async (t) => {

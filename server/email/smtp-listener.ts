@@ -249,8 +249,14 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
       work.then(
         (accepted) => {
           inFlight.delete(work);
-          log.debug({ sessionId: session.id, stored: accepted.length }, "smtp message accepted");
-          callback(null, "Message stored");
+          const duplicate = accepted.every((a) => a.duplicate);
+          log.debug({ sessionId: session.id, stored: accepted.length, duplicate }, "smtp message accepted");
+          // Still a 250: the mail is safe here, so the sender must stop retrying it. The text tells
+          // whoever reads the log that this copy was not stored again.
+          callback(
+            null,
+            duplicate ? "Duplicate of a message already stored; not stored again" : "Message stored",
+          );
         },
         (err) => {
           inFlight.delete(work);

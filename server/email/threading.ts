@@ -75,6 +75,9 @@ export async function findThread(
 }
 
 // Inbound messages carry their Message-ID as external_id; outbound ones as message_id_header.
+// Mails that reused a Message-ID are several messages with one external_id: a reply to that id
+// goes to the ticket of the first of them (the lowest message id), whatever arrives later with
+// the same id, so a thread does not move once it has started.
 async function ticketsByMessageId(db: Db, workspaceId: number, ids: string[]) {
   const found = new Map<string, number>();
   if (ids.length === 0) return found;
@@ -84,8 +87,10 @@ async function ticketsByMessageId(db: Db, workspaceId: number, ids: string[]) {
     .where("workspace_id", "=", workspaceId)
     .where("channel", "=", "email")
     .where("external_id", "=", sql<string>`any(${ids}::text[])`)
+    .orderBy("id")
     .execute();
-  for (const row of inbound) if (row.external_id) found.set(row.external_id, row.ticket_id);
+  for (const row of inbound)
+    if (row.external_id && !found.has(row.external_id)) found.set(row.external_id, row.ticket_id);
   const outbound = await db
     .selectFrom("outbound_emails as o")
     .leftJoin("messages as m", (j) =>

@@ -43,6 +43,8 @@ export interface NewMessage {
   channel?: string;
   channelMeta?: Record<string, unknown>;
   externalId?: string | null;
+  // With externalId, what tells a redelivery from another message that reuses the id (email).
+  externalDigest?: string | null;
   attachmentIds?: number[];
 }
 
@@ -71,6 +73,7 @@ export async function insertMessage(
       channel: input.channel ?? "api",
       channel_meta: JSON.stringify(input.channelMeta ?? {}),
       external_id: input.externalId ?? null,
+      external_digest: input.externalDigest ?? null,
     })
     .returningAll();
   const message = await insertWithEvents(
@@ -177,6 +180,7 @@ export interface CustomerMessage {
   channel: string;
   channelMeta?: Record<string, unknown>;
   externalId?: string | null;
+  externalDigest?: string | null;
   attachmentIds?: number[];
 }
 
@@ -194,6 +198,7 @@ export async function addCustomerMessage(trx: Db, actor: Actor, ticket: TicketRo
     channel: input.channel,
     channelMeta: input.channelMeta,
     externalId: input.externalId,
+    externalDigest: input.externalDigest,
     attachmentIds: input.attachmentIds,
   };
   if (ticket.status === "closed") return followUp(trx, actor, ticket, message);

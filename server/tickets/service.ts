@@ -108,6 +108,7 @@ export interface CreateTicketInput {
   channelMessage?: {
     channelMeta?: Record<string, unknown>;
     externalId?: string | null;
+    externalDigest?: string | null;
     attachmentIds?: number[];
   };
 }
@@ -200,6 +201,7 @@ export async function createTicket(db: Db, actor: Actor, input: CreateTicketInpu
         channel: ticket.channel,
         channelMeta: input.channelMessage?.channelMeta,
         externalId: input.channelMessage?.externalId,
+        externalDigest: input.channelMessage?.externalDigest,
         attachmentIds: input.channelMessage?.attachmentIds,
       },
       [{ type: "ticket.created", changes: createdChanges(ticket) }],
