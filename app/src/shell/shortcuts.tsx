@@ -83,6 +83,10 @@ export function ShortcutProvider({ children }: { children: ReactNode }) {
     const bindings: Record<string, (event: KeyboardEvent) => void> = {};
     for (const shortcut of shortcuts) {
       bindings[shortcut.keys] = (event) => {
+        // A key that something else already acted on is spent: Radix's dialogs and menus take
+        // Escape in the capture phase and mark it handled, and by the time it bubbles here the
+        // dialog may already have closed, so the "dialog open" check below cannot see it.
+        if (event.defaultPrevented) return;
         if (!shortcut.inInputs && isTyping(event)) return;
         if (shortcut.ignoreOnControls && onControl(event)) return;
         // A dialog that is open owns the keyboard (its own Escape etc.).
