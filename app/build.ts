@@ -22,6 +22,7 @@ function isStale(): boolean {
   const built = statSync(stamp).mtimeMs;
   const sources = Math.max(
     newestSource(join(appDir, "src")),
+    newestSource(join(appDir, "public")),
     statSync(join(appDir, "index.html")).mtimeMs,
     statSync(join(appDir, "vite.config.ts")).mtimeMs,
   );

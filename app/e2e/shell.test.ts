@@ -171,3 +171,24 @@ test("at tablet width the navigation folds behind a menu and the ticket's side p
   assert.ok(side && side.width > 600, "the stacked panel uses the full width");
   await context.close();
 });
+
+test("the header tells the live connection from availability, names Admin once, and /admin opens a section", async () => {
+  const { newAgentPage } = e2e();
+  const { context, page } = await newAgentPage();
+  const banner = page.getByRole("banner");
+  // The first admin is called "Admin": the header shows the Admin link, and the agent as an avatar.
+  assert.equal(await banner.getByText("Admin", { exact: true }).count(), 1);
+  await banner.getByRole("link", { name: "Settings for Admin" }).waitFor();
+  await banner.getByRole("status").filter({ hasText: "Updates: Live" }).waitFor();
+  await banner.getByText("Availability", { exact: true }).waitFor();
+  await banner.getByRole("combobox", { name: "Availability" }).waitFor();
+  const icon = await page.locator('link[rel="icon"]').getAttribute("href");
+  assert.equal(icon, "/favicon.svg");
+  assert.equal((await page.request.get(icon)).status(), 200);
+
+  await page.goto("/admin");
+  await page.waitForURL(/\/admin\/agents$/);
+  await page.getByRole("heading", { level: 1, name: "Agents" }).waitFor();
+  assert.equal(await page.getByRole("heading", { name: "Page not found" }).count(), 0);
+  await context.close();
+});

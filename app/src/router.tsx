@@ -7,6 +7,7 @@ import {
   Outlet,
   redirect,
 } from "@tanstack/react-router";
+import { FIRST_ADMIN_SECTION } from "./admin/section-list.ts";
 import { ApiError } from "./api/client.ts";
 import { LoginPage } from "./auth/login-page.tsx";
 import { meQuery } from "./auth/queries.ts";
@@ -123,6 +124,15 @@ const searchRoute = createRoute({
   component: lazyRouteComponent(() => import("./search/search-page.tsx"), "SearchPage"),
 });
 
+// /admin alone opens the first section, so a typed or bookmarked /admin is never "Page not found".
+const adminIndexRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: "/admin",
+  beforeLoad: () => {
+    throw redirect({ to: "/admin/$section", params: { section: FIRST_ADMIN_SECTION }, replace: true });
+  },
+});
+
 // Admin pages: /admin/<section>, one per entry of ADMIN_SECTIONS (admin/admin-page.tsx).
 const adminRoute = createRoute({
   getParentRoute: () => signedInRoute,
@@ -149,6 +159,7 @@ export const routeTree = rootRoute.addChildren([
     organizationRoute,
     settingsRoute,
     searchRoute,
+    adminIndexRoute,
     adminRoute,
   ]),
 ]);

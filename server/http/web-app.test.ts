@@ -45,3 +45,15 @@ test("hashed assets are served compressed and cached for a year without signing 
   const missing = await app.inject({ method: "GET", url: "/assets/nope.js" });
   assert.equal(missing.statusCode, 404);
 });
+
+test("the favicon is served, and /favicon.ico points at it", async () => {
+  const { app } = ctx();
+  const page = await app.inject({ method: "GET", url: "/", headers: { accept: "text/html" } });
+  assert.match(page.body, /<link rel="icon" href="\/favicon.svg"/);
+  const icon = await app.inject({ method: "GET", url: "/favicon.svg" });
+  assert.equal(icon.statusCode, 200);
+  assert.match(icon.headers["content-type"] as string, /image\/svg\+xml/);
+  const ico = await app.inject({ method: "GET", url: "/favicon.ico" });
+  assert.equal(ico.statusCode, 301);
+  assert.equal(ico.headers.location, "/favicon.svg");
+});

@@ -75,4 +75,7 @@ export async function webAppRoutes(app: FastifyInstance) {
     },
   });
   app.get("/", (_req, reply) => sendAppPage(reply));
+  // The page links /favicon.svg; browsers and tools that ask for the old name get sent there
+  // rather than a 404 in the console.
+  app.get("/favicon.ico", (_req, reply) => reply.redirect("/favicon.svg", 301));
 }

@@ -8,17 +8,20 @@ import { FieldsSection } from "./fields-section.tsx";
 import { GroupsSection } from "./groups-section.tsx";
 import { MailProblemsSection } from "./mail-problems-section.tsx";
 import { MailboxesSection } from "./mailboxes-section.tsx";
+import { ADMIN_SECTION_LIST, type AdminSectionId } from "./section-list.ts";
 import { TokensSection } from "./tokens-section.tsx";
 
-export const ADMIN_SECTIONS: { id: string; label: string; component: ComponentType }[] = [
-  { id: "agents", label: "Agents", component: AgentsSection },
-  { id: "groups", label: "Groups", component: GroupsSection },
-  { id: "fields", label: "Custom fields", component: FieldsSection },
-  { id: "mailboxes", label: "Mailboxes", component: MailboxesSection },
-  { id: "mail-problems", label: "Mail problems", component: MailProblemsSection },
-  { id: "tokens", label: "API tokens", component: TokensSection },
-  { id: "canned-responses", label: "Canned responses", component: CannedSection },
-];
+const SECTION_COMPONENTS: Record<AdminSectionId, ComponentType> = {
+  agents: AgentsSection,
+  groups: GroupsSection,
+  fields: FieldsSection,
+  mailboxes: MailboxesSection,
+  "mail-problems": MailProblemsSection,
+  tokens: TokensSection,
+  "canned-responses": CannedSection,
+};
+
+export const ADMIN_SECTIONS = ADMIN_SECTION_LIST.map((s) => ({ ...s, component: SECTION_COMPONENTS[s.id] }));
 
 export function AdminPage() {
   const { section } = useParams({ from: "/signed-in/admin/$section" });

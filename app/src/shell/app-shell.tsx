@@ -96,18 +96,21 @@ function TopBar() {
             Inbox
           </Link>
           <Link to="/search">Search</Link>
-          {me.role === "admin" && (
-            <Link to="/admin/$section" params={{ section: "agents" }}>
-              Admin
-            </Link>
-          )}
+          {me.role === "admin" && <Link to="/admin">Admin</Link>}
         </nav>
         <div className="topbar-right">
           <ConnectionStatus />
           <NotificationBell />
           <AvailabilityPicker me={me} />
-          <Link to="/settings" aria-label={`Settings for ${me.name}`}>
-            {me.name}
+          <Link
+            to="/settings"
+            className="account-link"
+            aria-label={`Settings for ${me.name}`}
+            title={me.name}
+          >
+            <span className="avatar" aria-hidden="true">
+              {initials(me.name)}
+            </span>
           </Link>
           <button type="button" className="btn btn-ghost" onClick={() => signOut.mutate()}>
             Sign out
@@ -118,13 +121,33 @@ function TopBar() {
   );
 }
 
+// The realtime connection, not the agent's availability: labelled "Updates" so a green "Live"
+// beside "Availability: Offline" reads as two different things.
 function ConnectionStatus() {
   const connection = useConnectionState();
+  const state =
+    connection === "open" ? "Live" : connection === "connecting" ? "Connecting…" : "Reconnecting…";
   return (
-    <span className={`connection connection-${connection}`} role="status">
-      {connection === "open" ? "Live" : connection === "connecting" ? "Connecting…" : "Offline, retrying"}
+    <span
+      className={`connection connection-${connection}`}
+      role="status"
+      title={
+        connection === "open"
+          ? "Changes by teammates appear as they happen."
+          : "The live connection is down: changes by teammates show after it comes back."
+      }
+    >
+      <span className="connection-label">Updates:</span> {state}
     </span>
   );
+}
+
+// The avatar stands for the signed-in agent, so their name is not printed beside the "Admin" link
+// (the first admin is called Admin).
+function initials(name: string) {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? [words[0][0], words[words.length - 1][0]] : [words[0]?.[0] ?? "?"];
+  return letters.join("").toUpperCase();
 }
 
 // Saved on the agent's profile, so teammates see who is around (agent lists, assignment).
@@ -132,7 +155,7 @@ function AvailabilityPicker({ me }: { me: User }) {
   const availability = useAvailability(me.availability);
   return (
     <span className="availability">
-      <label htmlFor="availability" className="sr-only">
+      <label htmlFor="availability" className="availability-label">
         Availability
       </label>
       <span className={`availability-dot availability-${availability.value}`} aria-hidden="true" />
