@@ -82,7 +82,7 @@ test("an IMAP mailbox needs its IMAP settings; a foreign group is refused", asyn
   assert.equal(elsewhere.statusCode, 404);
 });
 
-test("an inbound mail is stored once per mailbox, by Message-ID or else by content", async () => {
+test("an inbound mail is stored once per mailbox, by Message-ID and content, or else by content", async () => {
   const ws = await buildWorkspace(ctx());
   const addr = address();
   const mailbox = (await ws.as(ws.admin).post("/api/v1/mailboxes", { name: "S", address: addr })).json();
@@ -99,13 +99,23 @@ test("an inbound mail is stored once per mailbox, by Message-ID or else by conte
   const withId = Buffer.from("Message-ID:\r\n <abc@x.example>\r\nSubject: hi\r\n\r\nbody\r\n");
   const input = { workspaceId: ws.id, mailboxId: mailbox.id, source: "smtp" as const, raw: withId };
   const first = await acceptInboundEmail(ws.db, input);
+  // The same mail by another route: a relay's header in front, LF line ends.
   const again = await acceptInboundEmail(ws.db, {
     ...input,
     source: "upload",
-    raw: Buffer.concat([withId, Buffer.from("x")]),
+    raw: Buffer.from(
+      `Received: from relay.example by mx.example\n${withId.toString().replace(/\r\n/g, "\n")}`,
+    ),
   });
   assert.equal(first.duplicate, false);
   assert.deepEqual(again, { id: first.id, duplicate: true });
+  // Another mail with the same Message-ID is a mail of its own.
+  const reused = await acceptInboundEmail(ws.db, {
+    ...input,
+    raw: Buffer.concat([withId, Buffer.from("x")]),
+  });
+  assert.equal(reused.duplicate, false);
+  assert.notEqual(reused.id, first.id);
 
   const noId = Buffer.from("Subject: no id\r\n\r\nbody\r\n");
   const a = await acceptInboundEmail(ws.db, { ...input, raw: noId });
