@@ -37,12 +37,14 @@ import { ticketRoutes } from "../tickets/routes.ts";
 import { viewRoutes } from "../views/routes.ts";
 import { groupRoutes } from "../workspaces/group-routes.ts";
 import { userRoutes } from "../workspaces/user-routes.ts";
+import { checkCrossOrigin } from "./cross-origin.ts";
 import { isStorableDateTime } from "./dates.ts";
 import { forbidden, registerErrorHandling, unauthorized } from "./errors.ts";
 import { healthRoutes } from "./health.ts";
 import { checkRequestInput } from "./input-guard.ts";
 import { createMetrics, type Metrics, registerMetrics } from "./metrics.ts";
 import { registerOpenApi } from "./openapi.ts";
+import { addSecurityHeaders } from "./security-headers.ts";
 import { appIsBuilt, sendAppPage, wantsAppPage, webAppRoutes } from "./web-app.ts";
 
 declare module "fastify" {
@@ -160,13 +162,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook("onSend", async (req, reply) => {
     reply.header("x-request-id", req.id);
   });
+  app.addHook("onSend", addSecurityHeaders);
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 }, preClose: closeSocketsOnShutdown });
   registerMetrics(app, options.metrics ?? createMetrics(), options.config.metricsToken);
   await registerOpenApi(app);
 
+  const publicOrigin = new URL(options.config.publicUrl).origin;
   app.addHook("onRequest", async (req) => {
+    checkCrossOrigin(req, publicOrigin);
     const route = req.routeOptions.url;
     // The API reference pages are public: they describe the API, they expose no data.
     if (req.routeOptions.config?.public || !route || route.startsWith("/api/docs")) return;
