@@ -5,6 +5,7 @@ import { errorMessage, leaveForSignIn, onUnauthorized } from "../api/client.ts";
 import type { User } from "../api/types.ts";
 import { meQuery, useAvailability, useSignOut } from "../auth/queries.ts";
 import { NotificationBell } from "../notifications/notification-bell.tsx";
+import { NewTicketDialog } from "../tickets/new/new-ticket-dialog.tsx";
 import { setDisplayTimeZone } from "../ui/format.ts";
 import { RealtimeProvider, useConnectionState } from "./realtime-context.tsx";
 import { useRouteFocus } from "./route-focus.ts";
@@ -98,6 +99,7 @@ function TopBar() {
           <Link to="/search">Search</Link>
           {me.role === "admin" && <Link to="/admin">Admin</Link>}
         </nav>
+        <NewTicketButton />
         <div className="topbar-right">
           <ConnectionStatus />
           <NotificationBell />
@@ -123,6 +125,20 @@ function TopBar() {
 
 // The realtime connection, not the agent's availability: labelled "Updates" so a green "Live"
 // beside "Availability: Offline" reads as two different things.
+// Opens the new-ticket form from any page; `c` does the same from the keyboard.
+function NewTicketButton() {
+  const [open, setOpen] = useState(false);
+  useShortcuts([{ keys: "c", label: "New ticket", group: "Global", run: () => setOpen(true) }]);
+  return (
+    <>
+      <button type="button" className="btn btn-primary new-ticket-button" onClick={() => setOpen(true)}>
+        New ticket
+      </button>
+      {open && <NewTicketDialog onClose={() => setOpen(false)} />}
+    </>
+  );
+}
+
 function ConnectionStatus() {
   const connection = useConnectionState();
   const state =
