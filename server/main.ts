@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { pino } from "pino";
 import type { Config } from "./config.ts";
 import { type Database$, openDatabase } from "./db/connection.ts";
+import { startDatabaseMaintenance } from "./db/maintenance.ts";
 import { migrateToLatest } from "./db/migrate.ts";
 import { type RunningEmail, startEmail } from "./email/start.ts";
 import { LocalFileStore } from "./files/store.ts";
@@ -57,6 +58,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     // The same store the attachment routes read from, so inbound attachments download like uploads.
     const fileStore = new LocalFileStore(config.fileStoreDir);
     await startUploadCleanup(queue, database.db, fileStore, log.child({ component: "files" }));
+    await startDatabaseMaintenance(queue, database, log.child({ component: "db" }));
     email = await startEmail({ database, queue, config, log: log.child({ component: "email" }), fileStore });
     app = await buildApp({
       database,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Page } from "playwright-core";
-import { AGENT_PASSWORD, signIn, useE2e } from "./harness.ts";
+import { AGENT_PASSWORD, expectCount, signIn, useE2e } from "./harness.ts";
 
 const e2e = useE2e();
 
@@ -39,8 +39,8 @@ test("an admin invites an agent with a role, groups and ticket access, and the a
   const agentContext = await browser.newContext({ baseURL: url });
   const agentPage = await agentContext.newPage();
   await signIn(agentPage, "dana@e2e.test", "dana-first-password");
-  assert.equal(
-    await agentPage.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).count(),
+  await expectCount(
+    agentPage.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }),
     0,
   );
   await agentPage.goto("/admin/agents");

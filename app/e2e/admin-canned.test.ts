@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AGENT_PASSWORD, signIn, useE2e } from "./harness.ts";
+import { AGENT_PASSWORD, expectCount, signIn, useE2e } from "./harness.ts";
 
 const e2e = useE2e();
 
@@ -83,6 +83,6 @@ test("an agent who is not an admin cannot open the canned responses admin page",
   await signIn(page, "sam@e2e.test", AGENT_PASSWORD);
   await page.goto("/admin/canned-responses");
   await page.getByRole("alert").filter({ hasText: "Only admins can open the admin pages" }).waitFor();
-  assert.equal(await page.getByRole("button", { name: "New canned response" }).count(), 0);
+  await expectCount(page.getByRole("button", { name: "New canned response" }), 0);
   await context.close();
 });

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import axe from "axe-core";
 import type { Page } from "playwright-core";
 import { startSinkMta } from "../../server/test/sink-mta.ts";
-import { AGENT_PASSWORD, signIn, useE2e } from "./harness.ts";
+import { AGENT_PASSWORD, expectCount, signIn, useE2e } from "./harness.ts";
 
 // The admin's "Mail problems" page with real failures: an incoming mail whose attachment cannot
 // be stored (the file store's directory is a file, as on a broken disk), and a reply that the
@@ -222,7 +222,7 @@ test("an admin finds mail Parley could not handle, fixes the causes, retries, an
       });
       await page.goto("/admin/mailboxes");
       await page.getByRole("table").waitFor();
-      assert.equal(await page.getByRole("link", { name: /could not be processed/ }).count(), 0);
+      await expectCount(page.getByRole("link", { name: /could not be processed/ }), 0);
       await context.close();
     } finally {
       repairFileStore();
@@ -255,11 +255,11 @@ test("a long list of failed incoming mail pages with Load more", async () => {
     const mail = (subject: string) => incoming.getByRole("rowheader", { name: subject, exact: true });
     await mail("Receipt 26").waitFor();
     await mail("Receipt 2").waitFor();
-    assert.equal(await mail("Receipt 1").count(), 0);
+    await expectCount(mail("Receipt 1"), 0);
     await incoming.getByRole("button", { name: "Load more incoming mail" }).click();
     await mail("Receipt 1").waitFor();
     // The header row and 26 mails; nothing more to load.
-    assert.equal(await incoming.getByRole("row").count(), 27);
+    await expectCount(incoming.getByRole("row"), 27);
     await incoming.getByRole("button", { name: "Load more incoming mail" }).waitFor({ state: "detached" });
     await context.close();
   } finally {
@@ -306,22 +306,22 @@ test("an admin narrows the incoming list to one mailbox, and the URL keeps the c
     await mail("Quote request").waitFor();
     assert.equal(searchMailbox(), String(sales.id));
     assert.equal(await mailboxSelect.inputValue(), String(sales.id));
-    assert.equal(await mail("Return label").count(), 0);
+    await expectCount(mail("Return label"), 0);
     // The header row and Sales's one mail.
-    assert.equal(await incoming.getByRole("row").count(), 2);
+    await expectCount(incoming.getByRole("row"), 2);
 
     // Choosing Returns shows only its mail, and says so in the URL.
     await mailboxSelect.selectOption({ label: "Returns" });
     await mail("Return label").waitFor();
-    assert.equal(await mail("Quote request").count(), 0);
+    await expectCount(mail("Quote request"), 0);
     assert.equal(searchMailbox(), String(returns.id));
 
     // A reload keeps the choice.
     await page.reload();
     await mail("Return label").waitFor();
     assert.equal(await mailboxSelect.inputValue(), String(returns.id));
-    assert.equal(await mail("Quote request").count(), 0);
-    assert.equal(await incoming.getByRole("row").count(), 2);
+    await expectCount(mail("Quote request"), 0);
+    await expectCount(incoming.getByRole("row"), 2);
 
     // All mailboxes shows both again, and the URL no longer names one.
     await mailboxSelect.selectOption({ label: "All mailboxes" });

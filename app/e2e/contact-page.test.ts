@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AGENT_PASSWORD, useE2e } from "./harness.ts";
+import { AGENT_PASSWORD, expectCount, useE2e } from "./harness.ts";
 
 // Code passed to the page runs in the browser; the tests' tsconfig has no DOM types.
 declare const document: { activeElement: { tagName: string; textContent: string | null } | null };
@@ -106,13 +106,13 @@ test("the ticket list loads more, a page at a time, without repeating a ticket",
   await page.goto(`/contacts/${contact.id}`);
   const list = page.getByRole("region", { name: "Tickets", exact: true });
   await list.getByRole("link", { name: /Question 27$/ }).waitFor();
-  assert.equal(await list.getByRole("row").count(), 1 + 25);
+  await expectCount(list.getByRole("row"), 1 + 25);
   await list.getByRole("button", { name: "Load more" }).click();
   await list.getByRole("link", { name: /Question 1$/ }).waitFor();
   const names = await list.getByRole("rowheader").allInnerTexts();
   assert.equal(names.length, 27);
   assert.equal(new Set(names).size, 27);
-  assert.equal(await list.getByRole("button", { name: "Load more" }).count(), 0);
+  await expectCount(list.getByRole("button", { name: "Load more" }), 0);
   await context.close();
 });
 
@@ -157,9 +157,9 @@ test("a light agent sees the contact read-only; an unknown contact shows a not-f
   await page.goto(`/contacts/${contact.id}`);
   await page.getByRole("heading", { level: 1, name: "Quiet Reader" }).waitFor();
   await page.getByText("Your role can view this contact but not change it.").waitFor();
-  assert.equal(await page.getByRole("button", { name: "Edit contact" }).count(), 0);
-  assert.equal(await page.getByRole("button", { name: "New ticket for this contact" }).count(), 0);
-  assert.equal(await page.getByRole("button", { name: "Block contact" }).count(), 0);
+  await expectCount(page.getByRole("button", { name: "Edit contact" }), 0);
+  await expectCount(page.getByRole("button", { name: "New ticket for this contact" }), 0);
+  await expectCount(page.getByRole("button", { name: "Block contact" }), 0);
 
   await page.goto("/contacts/987654321");
   await page.getByRole("heading", { level: 1, name: "Contact not found" }).waitFor();

@@ -1,11 +1,13 @@
 // End-to-end tests of the agent app: a real Parley (embedded PGlite, or a PostgreSQL database of
 // the test file's own when DATABASE_URL is set) on a free port, driven by Debian's Chromium through
 // playwright-core. Each test file gets its own server and data.
+
+import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before } from "node:test";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { loadConfig } from "../../server/config.ts";
 import { type RunningServer, startServer } from "../../server/main.ts";
 import { freePort } from "../../server/test/free-port.ts";
@@ -195,4 +197,18 @@ export async function signIn(page: Page, email: string, password: string) {
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("navigation", { name: "Views" }).waitFor();
+}
+
+// Waits until the locator matches exactly `expected` elements. A count read once races the page
+// (a filter or a refetch that has not applied yet), so every count assertion polls instead.
+export async function expectCount(locator: Locator, expected: number, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  let seen = await locator.count();
+  while (seen !== expected) {
+    if (Date.now() > deadline) {
+      assert.fail(`expected ${expected} element(s) for ${locator}, still ${seen} after ${timeoutMs} ms`);
+    }
+    await locator.page().waitForTimeout(50);
+    seen = await locator.count();
+  }
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { useE2e } from "./harness.ts";
+import { expectCount, useE2e } from "./harness.ts";
 import { openView, subjects, tagView } from "./inbox-helpers.ts";
 
 // Code passed to the page runs in the browser; the tests' tsconfig has no DOM types.
@@ -133,7 +133,7 @@ test("scrolling to the end loads the next page; Load more does the same from the
   const { context, page } = await newAgentPage();
   await openView(page, view.id);
   const rows = page.locator("tbody tr");
-  assert.equal(await rows.count(), 50);
+  await expectCount(rows, 50);
 
   // Selecting a row first: it must stay selected while more rows load.
   await page.getByRole("checkbox", { name: /Select ticket #\d+ Scroll 105/ }).check();
@@ -143,7 +143,7 @@ test("scrolling to the end loads the next page; Load more does the same from the
   const loadMore = page.getByRole("button", { name: "Load more tickets" });
   await loadMore.focus();
   // Focus on the button holds the automatic loading back: the key decides.
-  assert.equal(await rows.count(), 100);
+  await expectCount(rows, 100);
   await page.keyboard.press("Enter");
   await page.waitForFunction(() => document.querySelectorAll("tbody tr").length === 105);
   await loadMore.waitFor({ state: "detached" });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ADMIN_PASSWORD, AGENT_PASSWORD, useE2e } from "./harness.ts";
+import { ADMIN_PASSWORD, AGENT_PASSWORD, expectCount, useE2e } from "./harness.ts";
 
 const e2e = useE2e();
 
@@ -126,7 +126,7 @@ test("an agent's saved view is theirs alone; only admins may share one", async (
   await page.getByRole("heading", { name: "Pending" }).waitFor();
   await page.getByRole("button", { name: "Save as view…" }).click();
   const dialog = page.getByRole("dialog", { name: "Save as view" });
-  assert.equal(await dialog.getByRole("checkbox", { name: "Share with the whole team" }).count(), 0);
+  await expectCount(dialog.getByRole("checkbox", { name: "Share with the whole team" }), 0);
   await dialog.getByLabel("View name").fill("Petra's pending");
   await dialog.getByRole("button", { name: "Save view" }).click();
   await page.getByRole("heading", { name: "Petra's pending" }).waitFor();

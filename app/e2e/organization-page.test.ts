@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import axe from "axe-core";
 import type { Page } from "playwright-core";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, AGENT_PASSWORD, signIn, useE2e } from "./harness.ts";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, AGENT_PASSWORD, expectCount, signIn, useE2e } from "./harness.ts";
 
 // Code passed to the page runs in the browser; the tests' tsconfig has no DOM types.
 declare const document: { activeElement: { textContent: string | null } | null };
@@ -163,17 +163,17 @@ test("people load a page at a time; a light agent reads only; a missing one is n
   await page.goto(`/organizations/${org.id}`);
   await page.getByRole("heading", { level: 1, name: "Crowded Co" }).waitFor();
   await page.getByText("Your role can view this organization but not change it.").waitFor();
-  assert.equal(await page.getByRole("button", { name: "Edit organization" }).count(), 0);
+  await expectCount(page.getByRole("button", { name: "Edit organization" }), 0);
 
   const people = page.getByRole("region", { name: "People" });
   await people.getByRole("link", { name: "Member 27" }).waitFor();
-  assert.equal(await people.getByRole("listitem").count(), 25);
+  await expectCount(people.getByRole("listitem"), 25);
   await people.getByRole("button", { name: "More people" }).click();
   await people.getByRole("link", { name: "Member 1", exact: true }).waitFor();
   const names = await people.getByRole("link").allInnerTexts();
   assert.equal(names.length, 27);
   assert.equal(new Set(names).size, 27);
-  assert.equal(await people.getByRole("button", { name: "More people" }).count(), 0);
+  await expectCount(people.getByRole("button", { name: "More people" }), 0);
   await page
     .getByRole("region", { name: "Tickets", exact: true })
     .getByText("No tickets you can see.")

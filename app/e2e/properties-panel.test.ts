@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Locator, Page } from "playwright-core";
-import { AGENT_PASSWORD, useE2e } from "./harness.ts";
+import { AGENT_PASSWORD, expectCount, useE2e } from "./harness.ts";
 
 const e2e = useE2e();
 
@@ -55,7 +55,7 @@ test("an agent assigns a ticket to themself and changes its status", async () =>
   assert.equal(saved.assigneeId, me.id);
   assert.equal(saved.status, "pending");
   assert.equal(saved.priority, "high");
-  assert.equal(await panel.getByRole("alert").count(), 0);
+  await expectCount(panel.getByRole("alert"), 0);
   await context.close();
 });
 

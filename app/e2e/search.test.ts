@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { useE2e } from "./harness.ts";
+import { expectCount, useE2e } from "./harness.ts";
 
 // Code passed to the page runs in the browser; the tests' tsconfig has no DOM types.
 declare const document: {
@@ -37,7 +37,7 @@ test("search finds a ticket by a word of its first message and opens it", async 
   assert.match(await hit.innerText(), /New/);
   const snippet = results.locator("mark", { hasText: "zorblatt" });
   await snippet.waitFor();
-  assert.equal(await results.getByRole("link").count(), 1);
+  await expectCount(results.getByRole("link"), 1);
   await page.waitForURL(/\/search\?q=zorblatt$/);
 
   await box.press("ArrowDown");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AGENT_PASSWORD, ApiSession, useE2e } from "./harness.ts";
+import { AGENT_PASSWORD, ApiSession, expectCount, useE2e } from "./harness.ts";
 
 const e2e = useE2e();
 
@@ -34,7 +34,7 @@ test("agent A sees agent B on the ticket and is warned before sending after B re
   await warning.getByRole("button", { name: "Review it" }).click();
   const news = a.page.getByRole("article", { name: "Reply by Bea Baker" });
   await news.getByText("New", { exact: true }).waitFor();
-  assert.equal(await warning.count(), 0);
+  await expectCount(warning, 0);
   assert.match(await a.page.getByRole("textbox", { name: "Reply" }).innerText(), /issued yesterday/);
 
   // Having seen it, A sends without another warning.

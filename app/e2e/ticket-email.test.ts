@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { useE2e } from "./harness.ts";
+import { expectCount, useE2e } from "./harness.ts";
 
 const e2e = useE2e();
 
@@ -38,7 +38,7 @@ test("a mail's quoted history is collapsed, the reply shows its delivery, and th
   await page.getByRole("table").getByRole("link", { name: "Printer jams" }).click();
   const mail = page.getByRole("article", { name: /^Customer reply by/ });
   await mail.getByText("It jams on every page.").waitFor();
-  assert.equal(await mail.getByText("Did you try turning it off").count(), 0);
+  await expectCount(mail.getByText("Did you try turning it off"), 0);
   const toggle = mail.getByRole("button", { name: "Show quoted text" });
   assert.equal(await toggle.getAttribute("aria-expanded"), "false");
   await toggle.click();
@@ -101,6 +101,6 @@ test("an HTML mail keeps its formatting with the quoted history folded away in p
   await mail.getByRole("button", { name: "Show quoted text" }).click();
   await quote.waitFor({ state: "visible" });
   // Shown once, in place: not again as plain text below.
-  assert.equal(await quote.count(), 1);
+  await expectCount(quote, 1);
   await context.close();
 });

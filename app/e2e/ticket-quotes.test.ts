@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { useE2e } from "./harness.ts";
+import { expectCount, useE2e } from "./harness.ts";
 
 const e2e = useE2e();
 
@@ -78,7 +78,7 @@ test("an Outlook reply shows its new text as HTML and folds the history that has
   await history.waitFor({ state: "visible" });
   await mail.getByText(/Sent: Sunday/).waitFor({ state: "visible" });
   // Revealed in place, once: not again as plain text below the HTML.
-  assert.equal(await history.count(), 1);
+  await expectCount(history, 1);
   await mail.getByRole("button", { name: "Hide quoted text" }).click();
   await history.waitFor({ state: "hidden" });
   await context.close();
@@ -127,6 +127,6 @@ test("a forwarded mail stays in view with its formatting", async () => {
   await mail.locator(".message-html i").getByText("below").waitFor();
   await mail.locator(".message-html b").getByText("40 EUR").waitFor({ state: "visible" });
   // Nothing is folded, so there is nothing to reveal.
-  assert.equal(await mail.getByRole("button", { name: "Show quoted text" }).count(), 0);
+  await expectCount(mail.getByRole("button", { name: "Show quoted text" }), 0);
   await context.close();
 });
