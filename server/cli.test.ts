@@ -58,12 +58,14 @@ test("migrate, then create-admin before any workspace exists explains what to do
   assert.match(admin.stderr, /no workspace yet/);
 });
 
-test("seed-demo fills a workspace, and create-admin then adds an admin to it", () => {
+test("seed-demo with no workspace yet makes one, and create-admin then adds an admin to it", () => {
   const seed = parley(["seed-demo", "--tickets", "12"]);
   assert.equal(seed.code, 0, seed.stderr);
-  const summary = JSON.parse(seed.stdout.trim().split("\n").at(-1)!);
-  assert.equal(summary.tickets, 12);
-  assert.ok(summary.contacts >= 20);
+  assert.match(seed.stdout, /Seeded workspace 1 "Demo" \(new: there was no workspace yet\)/);
+  assert.match(seed.stdout, /12 tickets \(.*\) with \d+ customer and agent messages/);
+  assert.match(seed.stdout, /20 customers, 6 organizations, 3 groups, 6 agents/);
+  assert.match(seed.stdout, /email: +ada\.byrne@demo\.example\n {2}password: \S{10,}/);
+  assert.match(seed.stdout, /no admin yet: add one with parley create-admin/);
   const admin = parley(["create-admin", "--email", "boss@example.com"]);
   assert.equal(admin.code, 0, admin.stderr);
   assert.match(admin.stdout, /Created admin boss@example.com/);

@@ -1,6 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "./config.ts";
+import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { type CommandArgs, sendToServer } from "./control/channel.ts";
+import { createAdminCommand, seedDemoCommand, ticketCount } from "./control/commands.ts";
+import type { Database$ } from "./db/connection.ts";
+import { DataDirBusyError, type LockHolder, readLockHolder } from "./db/data-dir-lock.ts";
 import { openAndMigrate, startServer, stopOnSignals } from "./main.ts";
 
 const HELP: Record<string, string> = {
@@ -12,6 +15,8 @@ Commands:
   create-admin   Create an admin account (or reset an existing one's password and role)
   seed-demo      Fill a workspace with realistic demo data
 
+While "parley start" runs on the embedded database, create-admin and seed-demo run inside it;
+migrate and a second start are refused.
 Run "parley <command> --help" for a command's options.
 Settings come from the environment; see docs/configuration.md.`,
   start: `Usage: parley start
@@ -29,8 +34,10 @@ there, that user becomes an admin and gets the new password. Without --password 
 generated and printed.`,
   "seed-demo": `Usage: parley seed-demo [--tickets <n>] [--workspace <id>]
 
-Adds agents, groups, organizations, contacts and tickets with threads across channels to a
-workspace (default: a new workspace named "Demo"). --tickets defaults to 300.`,
+Adds six weeks of a demo team's work to a workspace (default: the first one, which the admin
+created at first start signs into): groups, agents, organizations, customers and tickets whose
+threads read in order. Prints what it made and how to sign in as a demo agent. Running it again
+reuses the same people and adds tickets. --tickets defaults to 300.`,
 };
 
 function fail(message: string): never {
@@ -81,53 +88,70 @@ async function main(argv: string[]) {
       return;
     }
     case "migrate": {
-      const database = await openAndMigrate(config);
+      const database = await openAndMigrate(config, "migrate");
       await database.close();
       process.stdout.write("Database is up to date.\n");
       return;
     }
-    case "create-admin": {
-      const { createAdmin } = await import("./workspaces/admin-cli.ts");
-      if (!values.email) fail(`--email is required\n\n${HELP["create-admin"]}`);
-      const password = values.password ?? randomBytes(12).toString("base64url");
-      if (password.length < 10) fail("--password must be at least 10 characters");
-      const database = await openAndMigrate(config);
-      try {
-        const result = await createAdmin(database.db, {
-          email: values.email,
-          name: values.name,
-          password,
-          workspaceId: values.workspace ? Number(values.workspace) : undefined,
-        });
-        process.stdout.write(
-          `${result.created ? "Created" : "Updated"} admin ${result.email} in workspace ${result.workspaceId}.\n` +
-            (values.password ? "" : `Password: ${password}\n`),
-        );
-      } catch (err) {
-        fail((err as Error).message);
-      } finally {
-        await database.close();
-      }
-      return;
-    }
+    case "create-admin":
     case "seed-demo": {
-      const { seedDemo } = await import("./demo/seed.ts");
-      const tickets = values.tickets ? Number(values.tickets) : 300;
-      if (!Number.isInteger(tickets) || tickets < 1 || tickets > 1_000_000) {
-        fail("--tickets must be a whole number from 1 to 1000000");
+      if (command === "create-admin" && !values.email) fail(`--email is required\n\n${HELP["create-admin"]}`);
+      if (command === "seed-demo") {
+        try {
+          ticketCount(values);
+        } catch (err) {
+          fail((err as Error).message);
+        }
       }
-      const database = await openAndMigrate(config);
-      try {
-        const result = await seedDemo(database.db, {
-          tickets,
-          workspaceId: values.workspace ? Number(values.workspace) : undefined,
-        });
-        process.stdout.write(`${JSON.stringify(result)}\n`);
-      } finally {
-        await database.close();
-      }
+      const args = {
+        email: values.email,
+        name: values.name,
+        password: values.password,
+        workspace: values.workspace,
+        tickets: values.tickets,
+      };
+      process.stdout.write(await runCommand(config, command, args));
       return;
     }
+  }
+}
+
+// In this process when the data is free; in the running server when it holds the embedded database.
+async function runCommand(config: Config, command: "create-admin" | "seed-demo", args: CommandArgs) {
+  const run = command === "create-admin" ? createAdminCommand : seedDemoCommand;
+  let database: Database$;
+  try {
+    database = await openAndMigrate(config, command);
+  } catch (err) {
+    if (!(err instanceof DataDirBusyError) || err.holder?.command !== "start") throw err;
+    const holder = await serverChannel(err.dataDir, err);
+    process.stderr.write(
+      `parley: running ${command} in the Parley server that holds ${err.dataDir} (pid ${holder.pid}).\n`,
+    );
+    try {
+      return await sendToServer(holder, command, args);
+    } catch (sendErr) {
+      throw new Error(
+        `${command} could not run in the Parley server (pid ${holder.pid}) that holds ${err.dataDir}: ` +
+          `${(sendErr as Error).message}\nRun it where that server runs, or stop the server first (kill ${holder.pid}) and run it again.`,
+      );
+    }
+  }
+  try {
+    return await run(database.db, args);
+  } finally {
+    await database.close();
+  }
+}
+
+// A server writes its channel into the lock file once it is up; while it starts, wait for it.
+async function serverChannel(dataDir: string, busy: DataDirBusyError): Promise<LockHolder> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const holder = readLockHolder(dataDir);
+    if (holder?.channel && holder.command === "start") return holder;
+    if (!holder || holder.pid !== busy.holder?.pid || Date.now() > deadline) throw busy;
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 

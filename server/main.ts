@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { pino } from "pino";
 import type { Config } from "./config.ts";
+import { type ControlServer, serveControl } from "./control/channel.ts";
+import { controlCommands } from "./control/commands.ts";
 import { type Database$, openDatabase } from "./db/connection.ts";
 import { startDatabaseMaintenance } from "./db/maintenance.ts";
 import { migrateToLatest } from "./db/migrate.ts";
@@ -31,15 +33,21 @@ export function loggerOptions(config: Config) {
   };
 }
 
-export async function openAndMigrate(config: Config) {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  await migrateToLatest(database.db);
+// `owner` is the command that holds the embedded database's directory while it runs.
+export async function openAndMigrate(config: Config, owner: string) {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, owner });
+  try {
+    await migrateToLatest(database.db);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
   return database;
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
   const log: FastifyBaseLogger = pino(loggerOptions(config));
-  const database = await openAndMigrate(config);
+  const database = await openAndMigrate(config, "start");
   const metrics = createMetrics();
   let bus: EventBus | null = null;
   let queue: JobQueue | null = null;
@@ -87,6 +95,18 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
+  // The embedded database admits no second process, so CLI commands run in this one.
+  let control: ControlServer | null = null;
+  if (database.dataDirLock) {
+    control = await serveControl(
+      database.dataDirLock,
+      controlCommands(database.db),
+      log.child({ component: "control" }),
+    ).catch((err) => {
+      log.warn({ err }, "CLI commands cannot reach this server; they will say to stop it first");
+      return null;
+    });
+  }
   if (firstRun) printFirstRun(url, firstRun.admin.email, generatedPassword);
   const running = { app, bus, queue, email };
   let stopping: Promise<void> | null = null;
@@ -95,6 +115,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // taking mail, then workers finish the jobs in hand, then the LISTEN connection and the database close.
   const stop = () => {
     stopping ??= (async () => {
+      await control?.close();
       await running.app.close();
       await running.email.stop();
       await running.queue.stop(config.shutdownGraceMs);
@@ -115,7 +136,7 @@ function printFirstRun(url: string, email: string, generatedPassword: string | n
     `    email:    ${email}`,
     `    password: ${generatedPassword ?? "the one in PARLEY_ADMIN_PASSWORD"}`,
     generatedPassword
-      ? "  This password is shown only now: change it after signing in (POST /api/v1/auth/password)."
+      ? `  This password is shown only now: after signing in, change it on the Settings page (${url}/settings).`
       : "",
     `  API reference: ${url}/api/docs`,
     "",

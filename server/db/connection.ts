@@ -1,8 +1,8 @@
-import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
 import { ConnectionLock, PGliteDialect } from "./pglite-dialect.ts";
 import type { Database } from "./types.ts";
 import { WriteWatchPlugin } from "./write-watch.ts";
@@ -17,6 +17,8 @@ export interface Database$ {
   pglite: PGlite | null;
   pool: pg.Pool | null;
   lock: ConnectionLock | null;
+  // The exclusive hold on PGlite's data directory; null in memory and on a PostgreSQL server.
+  dataDirLock: DataDirLock | null;
   connectionString: string | null;
   close(): Promise<void>;
 }
@@ -30,6 +32,8 @@ export interface OpenOptions {
   databaseUrl: string | null;
   dataDir: string | null; // null: PGlite in memory (tests)
   poolSize?: number;
+  // The command named in the data directory's lock file, for the message another process gets.
+  owner?: string;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database$> {
@@ -48,16 +52,24 @@ export async function openDatabase(options: OpenOptions): Promise<Database$> {
       pglite: null,
       pool,
       lock: null,
+      dataDirLock: null,
       connectionString: options.databaseUrl,
       close: () => db.destroy(),
     };
   }
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const pglite = await PGlite.create({
-    dataDir: options.dataDir ?? undefined,
-    extensions: { pg_trgm },
-    parsers: { [INT8]: (value: string) => Number(value) },
-  });
+  // Before PGlite touches the directory: a second process in it would corrupt the database.
+  const dataDirLock = options.dataDir ? lockDataDir(options.dataDir, options.owner ?? "process") : null;
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({
+      dataDir: options.dataDir ?? undefined,
+      extensions: { pg_trgm },
+      parsers: { [INT8]: (value: string) => Number(value) },
+    });
+  } catch (err) {
+    dataDirLock?.release();
+    throw err;
+  }
   const lock = new ConnectionLock();
   const db = new Kysely<Database>({
     dialect: new PGliteDialect(pglite, lock),
@@ -69,10 +81,15 @@ export async function openDatabase(options: OpenOptions): Promise<Database$> {
     pglite,
     pool: null,
     lock,
+    dataDirLock,
     connectionString: null,
     close: async () => {
-      await db.destroy();
-      await lock.run(() => pglite.close());
+      try {
+        await db.destroy();
+        await lock.run(() => pglite.close());
+      } finally {
+        dataDirLock?.release();
+      }
     },
   };
 }

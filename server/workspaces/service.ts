@@ -142,3 +142,13 @@ export async function bootstrapFirstWorkspace(
     return { workspace: ws, admin };
   });
 }
+
+// The demo seed's agents get a new password on every run, so the one it prints always works.
+export async function setUserPassword(db: Db, workspaceId: number, userId: number, password: string) {
+  await db
+    .updateTable("users")
+    .set({ password_hash: await hashPassword(password), updated_at: new Date() })
+    .where("workspace_id", "=", workspaceId)
+    .where("id", "=", userId)
+    .execute();
+}
