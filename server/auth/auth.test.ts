@@ -149,12 +149,12 @@ test("a profile update with a bad time zone or a role is refused", async () => {
   assert.equal((await ws.as(agent).get("/api/v1/me")).json().timeZone, "UTC");
 });
 
-test("the profile needs a signed-in user: anonymous 401, a customer 404", async () => {
+test("the profile needs a signed-in user: anonymous 401, a customer 403", async () => {
   const ws = await buildWorkspace(ctx());
   assert.equal((await ws.anonymous().get("/api/v1/me")).statusCode, 401);
   assert.equal((await ws.anonymous().patch("/api/v1/me", { name: "x" })).statusCode, 401);
   const contact = await ws.contact();
   const customer = await ws.customerSession(contact.id);
-  assert.equal((await customer.get("/api/v1/me")).statusCode, 404);
-  assert.equal((await customer.patch("/api/v1/me", { name: "x" })).statusCode, 404);
+  assert.equal((await customer.get("/api/v1/me")).statusCode, 403);
+  assert.equal((await customer.patch("/api/v1/me", { name: "x" })).statusCode, 403);
 });

@@ -93,6 +93,7 @@ export interface CustomFieldTable {
   required_on_solve: Generated<boolean>;
   active: Generated<boolean>;
   position: Generated<number>;
+  visible_to_customers: Generated<boolean>;
   created_at: CreatedAt;
 }
 

@@ -217,3 +217,34 @@ test("solving a ticket without a field required on solve is 422 until it is fill
   assert.equal(solved.statusCode, 200, solved.body);
   assert.equal(solved.json().status, "solved");
 });
+
+test("a field is hidden from customers until an admin marks it visibleToCustomers", async () => {
+  const ws = await buildWorkspace(ctx());
+  const field = await defineField(ws, { key: "order_id", label: "Order", kind: "text" });
+  assert.equal(
+    (await ws.as(ws.admin).get(`/api/v1/custom-fields/${field.id}`)).json().visibleToCustomers,
+    false,
+  );
+  const contact = await ws.contact();
+  const ticket = await ws.ticket({ requester: { id: contact.id }, customFields: { order_id: "A-1" } });
+  const customer = await ws.customerSession(contact.id);
+  const seen = async () => (await customer.get(`/api/v1/tickets/${ticket.id}`)).json().customFields;
+  assert.deepEqual(await seen(), {});
+
+  const agent = await ws.agent();
+  assert.equal(
+    (await ws.as(agent).patch(`/api/v1/custom-fields/${field.id}`, { visibleToCustomers: true })).statusCode,
+    403,
+  );
+  const shown = await ws
+    .as(ws.admin)
+    .patch(`/api/v1/custom-fields/${field.id}`, { visibleToCustomers: true });
+  assert.equal(shown.statusCode, 200, shown.body);
+  assert.equal(shown.json().visibleToCustomers, true);
+  assert.deepEqual(await seen(), { order_id: "A-1" });
+  // Deactivating stops new values; it does not hide the values customers were already shown.
+  await ws.as(ws.admin).patch(`/api/v1/custom-fields/${field.id}`, { active: false });
+  assert.deepEqual(await seen(), { order_id: "A-1" });
+  await ws.as(ws.admin).patch(`/api/v1/custom-fields/${field.id}`, { visibleToCustomers: false });
+  assert.deepEqual(await seen(), {});
+});

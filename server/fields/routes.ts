@@ -24,6 +24,8 @@ const FieldView = Type.Object({
   requiredOnSolve: Type.Boolean(),
   active: Type.Boolean(),
   position: Type.Integer(),
+  // Shown to the ticket's customer (portal, API); false by default: most fields are internal.
+  visibleToCustomers: Type.Boolean(),
   createdAt: Type.String({ format: "date-time" }),
 });
 
@@ -36,6 +38,7 @@ const FieldCreate = Type.Object(
     requiredOnSolve: Type.Optional(Type.Boolean()),
     active: Type.Optional(Type.Boolean()),
     position: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+    visibleToCustomers: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -50,6 +53,7 @@ const FieldUpdate = Type.Object(
     requiredOnSolve: Type.Optional(Type.Boolean()),
     active: Type.Optional(Type.Boolean()),
     position: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+    visibleToCustomers: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -65,6 +69,7 @@ const present = (f: FieldRow) => ({
   requiredOnSolve: f.required_on_solve,
   active: f.active,
   position: f.position,
+  visibleToCustomers: f.visible_to_customers,
   createdAt: f.created_at.toISOString(),
 });
 

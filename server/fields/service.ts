@@ -16,6 +16,7 @@ export const FIELD_COLUMNS = [
   "required_on_solve",
   "active",
   "position",
+  "visible_to_customers",
   "created_at",
 ] as const;
 
@@ -27,6 +28,7 @@ export interface NewField {
   requiredOnSolve?: boolean;
   active?: boolean;
   position?: number;
+  visibleToCustomers?: boolean;
 }
 
 export interface FieldChanges {
@@ -37,6 +39,7 @@ export interface FieldChanges {
   requiredOnSolve?: boolean;
   active?: boolean;
   position?: number;
+  visibleToCustomers?: boolean;
 }
 
 // Dropdowns and multi-selects are defined by their options; other kinds must not carry any,
@@ -75,6 +78,7 @@ export async function createField(db: Db, workspaceId: number, input: NewField):
       required_on_solve: input.requiredOnSolve ?? false,
       active: input.active ?? true,
       position: input.position ?? 0,
+      visible_to_customers: input.visibleToCustomers ?? false,
     })
     .returning(FIELD_COLUMNS)
     .executeTakeFirstOrThrow();
@@ -111,10 +115,23 @@ export async function updateField(db: Db, workspaceId: number, id: number, input
         required_on_solve: input.requiredOnSolve,
         active: input.active,
         position: input.position,
+        visible_to_customers: input.visibleToCustomers,
       })
       .where("workspace_id", "=", workspaceId)
       .where("id", "=", id)
       .returning(FIELD_COLUMNS)
       .executeTakeFirstOrThrow();
   });
+}
+
+// The keys of the fields a customer may see on their tickets. An inactive field stays visible:
+// deactivating stops new values, it does not make old ones secret.
+export async function customerVisibleFieldKeys(db: Db, workspaceId: number): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom("custom_fields")
+    .select("key")
+    .where("workspace_id", "=", workspaceId)
+    .where("visible_to_customers", "=", true)
+    .execute();
+  return new Set(rows.map((r) => r.key));
 }

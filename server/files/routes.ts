@@ -36,7 +36,8 @@ const present = (a: { id: number; filename: string; content_type: string; size: 
 
 // Attachments are uploaded first, then named by attachmentIds when a message is posted
 // (tickets/messages.ts attaches them). Until then only the uploader can see an upload; after,
-// whoever can see the message's ticket can, except that customers never see a note's files.
+// whoever can see the message's ticket can, except that customers see only the files of public
+// replies (never a note's, nor a system entry's).
 export const attachmentRoutes: FastifyPluginAsyncTypebox<{ store?: FileStore }> = async (app, options) => {
   const store = options.store ?? new LocalFileStore(app.config.fileStoreDir);
   const maxBytes = app.config.maxAttachmentMb * 1024 * 1024;
@@ -47,6 +48,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ store?: FileStore }> 
   app.post(
     "/api/v1/attachments",
     {
+      config: { customers: true },
       schema: { tags: ["attachments"], consumes: ["multipart/form-data"], response: { 201: AttachmentView } },
     },
     async (req, reply) => {
@@ -104,7 +106,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ store?: FileStore }> 
 
   app.get(
     "/api/v1/attachments/:id",
-    { schema: { tags: ["attachments"], params: AttachmentParams } },
+    { config: { customers: true }, schema: { tags: ["attachments"], params: AttachmentParams } },
     async (req, reply) => {
       const attachment = await readableAttachment(app.db, req.actor, req.params.id);
       let stream: Awaited<ReturnType<FileStore["get"]>>;
@@ -168,7 +170,7 @@ async function readableAttachment(db: import("../db/connection.ts").Db, actor: A
     if (!uploader) throw notFound("attachment");
     return row;
   }
-  if (actor.type === "contact" && row.message_kind === "note") throw notFound("attachment");
+  if (actor.type === "contact" && row.message_kind !== "reply") throw notFound("attachment");
   try {
     await visibleTicket(db, actor, row.ticket_id);
   } catch (error) {

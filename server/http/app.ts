@@ -62,6 +62,9 @@ declare module "fastify" {
   interface FastifyContextConfig {
     public?: boolean;
     scope?: Scope;
+    // Customers (contact sessions) may call this route; every other route refuses them before
+    // it reads the request, so a new route is closed to customers until it presents for them.
+    customers?: boolean;
   }
 }
 
@@ -180,6 +183,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       req.routeOptions.config?.scope ?? (["GET", "HEAD"].includes(req.method) ? "read" : "write");
     if (actor.type === "user" && actor.scopes && !actor.scopes.includes(required)) {
       throw forbidden(`This API token lacks the "${required}" scope.`);
+    }
+    if (actor.type === "contact" && !req.routeOptions.config?.customers) {
+      throw forbidden("This is for the team, not for customers.");
     }
     req.actor = actor;
   });

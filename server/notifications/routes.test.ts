@@ -135,7 +135,7 @@ test("a notification on a ticket the agent can no longer see is hidden, and back
   assert.equal((await list(ws, agent)).data[0].ticket.subject, "Secret refund");
 });
 
-test("without credentials 401; a customer 400 not_available; a read-only token cannot mark", async () => {
+test("without credentials 401; a customer 403; a read-only token cannot mark", async () => {
   const ws = await buildWorkspace(ctx());
   const anonymous = await ws.anonymous().get("/api/v1/notifications");
   assert.equal(anonymous.statusCode, 401);
@@ -145,8 +145,8 @@ test("without credentials 401; a customer 400 not_available; a read-only token c
   const contact = await ws.contact();
   const customer = await ws.customerSession(contact.id);
   const refused = await customer.get("/api/v1/notifications/unread-count");
-  assert.equal(refused.statusCode, 400);
-  assert.equal(refused.json().code, "not_available");
+  assert.equal(refused.statusCode, 403);
+  assert.equal(refused.json().code, "forbidden");
 
   const agent = await ws.agent();
   const created = await ws.as(agent).post("/api/v1/api-tokens", { name: "bell", scopes: ["read"] });

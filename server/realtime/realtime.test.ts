@@ -111,6 +111,9 @@ test("a customer hears of public replies on their own ticket, never of notes", a
   assert.equal(heard.event.type, "message.created");
   assert.equal(heard.event.actor, undefined);
   const events = socket.received.filter((m) => m.type === "ticket.event").map((m) => m.event);
+  for (const e of events) {
+    assert.deepEqual(Object.keys(e).sort(), ["changes", "createdAt", "id", "ticketId", "type"]);
+  }
   assert.ok(events.every((e) => e.ticketId === theirs.id));
   assert.ok(!events.some((e) => e.changes.messageId === note.json().message.id));
   assert.ok(!events.some((e) => "tags" in e.changes), "tag changes are internal");

@@ -5,7 +5,10 @@ import { search } from "./service.ts";
 export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/api/v1/search",
-    { schema: { tags: ["search"], querystring: SearchQuery, response: { 200: SearchPage } } },
+    {
+      config: { customers: true },
+      schema: { tags: ["search"], querystring: SearchQuery, response: { 200: SearchPage } },
+    },
     async (req) => search(app.db, req.actor, req.query),
   );
 };

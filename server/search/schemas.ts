@@ -2,7 +2,7 @@ import { Type } from "typebox";
 import { ContactView } from "../contacts/present.ts";
 import { OrganizationView } from "../organizations/schemas.ts";
 import { TicketFilterFields } from "../tickets/filters.ts";
-import { TicketView } from "../tickets/schemas.ts";
+import { TicketViewFor } from "../tickets/schemas.ts";
 
 export const SEARCH_TYPES = ["tickets", "messages", "contacts", "organizations"] as const;
 export type SearchType = (typeof SEARCH_TYPES)[number];
@@ -45,7 +45,8 @@ export const MessageHit = Type.Object({
 export const SearchHit = Type.Object({
   type: Type.Enum(SEARCH_TYPES),
   score: Type.Number(),
-  ticket: Type.Optional(TicketView),
+  // A customer gets the customer's view of the ticket (tickets/present-customer.ts).
+  ticket: Type.Optional(TicketViewFor),
   message: Type.Optional(MessageHit),
   contact: Type.Optional(ContactView),
   organization: Type.Optional(OrganizationView),

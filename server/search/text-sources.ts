@@ -4,7 +4,8 @@ import { ticketVisibleTo } from "../auth/permissions.ts";
 import type { Db } from "../db/connection.ts";
 import { isStorableDate } from "../http/dates.ts";
 import { type TicketFilters, ticketFilterConditions } from "../tickets/filters.ts";
-import { presentTicket, TICKET_COLUMNS, type TicketRow } from "../tickets/present.ts";
+import { TICKET_COLUMNS, type TicketRow } from "../tickets/present.ts";
+import { presentTicketsFor } from "../tickets/present-customer.ts";
 import { type Hit, invalidSearchCursor, type Position, type Source } from "./pagination.ts";
 import { idInRound, indexedVector, newestMatches, type ParsedQuery, parseQuery } from "./recency.ts";
 
@@ -158,7 +159,11 @@ export function ticketSource(ctx: SearchContext): Source {
         )
         .execute()) as TicketRow[];
       const byId = new Map(rows.map((r) => [r.id, r]));
-      return hits.map((h) => presentTicket(byId.get(h.id)!));
+      return presentTicketsFor(
+        ctx.db,
+        ctx.actor,
+        hits.map((h) => byId.get(h.id)!),
+      );
     },
   };
 }
@@ -174,8 +179,9 @@ function matchingMessages(ctx: SearchContext, tsquery: string) {
     .where(sql<boolean>`${indexedVector("m")} @@ ${tsquery}::tsquery`)
     .where(ticketVisibleTo(ctx.actor))
     .where(ticketFilterConditions(ctx.actor, ctx.filters));
-  // Internal notes are for the team; a customer's search never finds one.
-  if (ctx.actor.type === "contact") q = q.where("m.kind", "<>", "note");
+  // A customer's search finds public replies only: notes are for the team, and system entries
+  // (merge and split notices) name other tickets.
+  if (ctx.actor.type === "contact") q = q.where("m.kind", "=", "reply");
   return q;
 }
 

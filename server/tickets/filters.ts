@@ -2,6 +2,7 @@ import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kyse
 import { Type } from "typebox";
 import type { Actor } from "../auth/actor.ts";
 import type { Database, TicketPriority, TicketStatus } from "../db/types.ts";
+import { badRequest } from "../http/errors.ts";
 import { Id, Priority, Status } from "./schemas.ts";
 
 // The ticket filters shared by GET /api/v1/tickets, search and saved views: one definition, so a
@@ -39,11 +40,23 @@ export interface TicketFilters {
 
 const DAY_MS = 86_400_000;
 
+// Customers do not see tags, priority, assignee or group, so they may not filter on them either:
+// a filter that finds their ticket would tell what it holds.
+function refuseInternalFilters(f: TicketFilters) {
+  const internal = (["tag", "priority", "assigneeId", "groupId"] as const).filter((k) =>
+    Array.isArray(f[k]) ? (f[k] as unknown[]).length > 0 : f[k] !== undefined,
+  );
+  if (internal.length) {
+    throw badRequest("not_available", `Customers cannot filter tickets by ${internal.join(", ")}.`);
+  }
+}
+
 type TicketEb = ExpressionBuilder<Database & { t: Database["tickets"] }, "t">;
 
 // The filters as SQL conditions over the tickets table `t` (visibility is applied separately,
 // with ticketVisibleTo). "me" is the asking agent; for anyone else it matches nothing.
 export function ticketFilterConditions(actor: Actor, f: TicketFilters, now = new Date()) {
+  if (actor.type === "contact") refuseInternalFilters(f);
   return (eb: TicketEb): Expression<SqlBool> => {
     const conditions: Expression<SqlBool>[] = [eb("t.merged_into_id", "is", null)];
     if (f.status?.length) conditions.push(eb("t.status", "in", f.status));

@@ -218,12 +218,11 @@ const MAX_MERGE_HOPS = 10;
 async function lockTicketForMessage(trx: Db, actor: Actor, id: number) {
   let ticket = await lockTicket(trx, actor, id);
   for (let hop = 0; ticket.merged_into_id !== null; hop++) {
+    // A customer is not told the id of a ticket they may not see.
     const merged = conflict(
       "ticket_merged",
       "This ticket was merged; write on the ticket it was merged into.",
-      {
-        mergedIntoId: ticket.merged_into_id,
-      },
+      actor.type === "contact" ? {} : { mergedIntoId: ticket.merged_into_id },
     );
     if (actor.type !== "contact" || hop >= MAX_MERGE_HOPS) throw merged;
     ticket = await lockTicket(trx, actor, ticket.merged_into_id).catch((err: unknown) => {

@@ -66,6 +66,26 @@ type AttachmentRow = Pick<
   "id" | "message_id" | "filename" | "content_type" | "size"
 >;
 
+export const presentAttachment = (a: AttachmentRow) => ({
+  id: a.id,
+  filename: a.filename,
+  contentType: a.content_type,
+  size: a.size,
+  url: `/api/v1/attachments/${a.id}`,
+});
+
+// The attachments of these messages, oldest first.
+export async function messageAttachments(db: Db, workspaceId: number, messageIds: number[]) {
+  if (messageIds.length === 0) return [];
+  return db
+    .selectFrom("attachments")
+    .select(["id", "message_id", "filename", "content_type", "size"])
+    .where("workspace_id", "=", workspaceId)
+    .where("message_id", "in", messageIds)
+    .orderBy("id")
+    .execute();
+}
+
 export function presentMessage(
   m: MessageRow,
   attachments: AttachmentRow[] = [],
@@ -88,15 +108,7 @@ export function presentMessage(
     body: m.body_text,
     html: m.body_html,
     channel: m.channel,
-    attachments: attachments
-      .filter((a) => a.message_id === m.id)
-      .map((a) => ({
-        id: a.id,
-        filename: a.filename,
-        contentType: a.content_type,
-        size: a.size,
-        url: `/api/v1/attachments/${a.id}`,
-      })),
+    attachments: attachments.filter((a) => a.message_id === m.id).map(presentAttachment),
     // Set for a message that went out by email: where that mail is (queued, sent, failed...).
     delivery: delivery
       ? {
@@ -135,16 +147,11 @@ function inboundEmail(meta: Record<string, unknown>) {
 }
 
 export async function presentMessages(db: Db, workspaceId: number, messages: MessageRow[]) {
-  const ids = messages.map((m) => m.id);
-  const attachments = ids.length
-    ? await db
-        .selectFrom("attachments")
-        .select(["id", "message_id", "filename", "content_type", "size"])
-        .where("workspace_id", "=", workspaceId)
-        .where("message_id", "in", ids)
-        .orderBy("id")
-        .execute()
-    : [];
+  const attachments = await messageAttachments(
+    db,
+    workspaceId,
+    messages.map((m) => m.id),
+  );
   const outbound = messages.some((m) => m.direction === "out")
     ? await deliveryByMessage(
         db,

@@ -70,8 +70,9 @@ export async function ticketMessages(db: Db, actor: Actor, ticketId: number) {
     .selectAll()
     .where("workspace_id", "=", actor.workspaceId)
     .where("ticket_id", "=", ticketId);
-  // Customers never see internal notes.
-  if (actor.type === "contact") q = q.where("kind", "<>", "note");
+  // Customers see the public conversation: never internal notes, nor system entries (merge and
+  // split notices name other tickets).
+  if (actor.type === "contact") q = q.where("kind", "=", "reply");
   return q.orderBy("created_at").orderBy("id").execute();
 }
 

@@ -4,14 +4,16 @@ import { badRequest } from "../http/errors.ts";
 import { idempotencyClaim, idempotent, sendOutcome } from "../http/idempotency.ts";
 import { TicketCreationQueue } from "./create-queue.ts";
 import { presentTicket } from "./present.ts";
+import { presentTicketFor, presentTicketsFor } from "./present-customer.ts";
 import { listTickets, ticketEvents } from "./queries.ts";
 import {
   TicketCreate,
   TicketListQuery,
-  TicketPage,
+  TicketPageFor,
   TicketParams,
   TicketUpdate,
   TicketView,
+  TicketViewFor,
 } from "./schemas.ts";
 import { createTicket, updateTicket, visibleTicket } from "./service.ts";
 
@@ -38,33 +40,43 @@ export const ticketRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     "/api/v1/tickets",
-    { schema: { tags: ["tickets"], querystring: TicketListQuery, response: { 200: TicketPage } } },
+    {
+      config: { customers: true },
+      schema: { tags: ["tickets"], querystring: TicketListQuery, response: { 200: TicketPageFor } },
+    },
     async (req) => {
       const page = await listTickets(app.db, req.actor, req.query);
-      return { data: page.rows.map(presentTicket), nextCursor: page.nextCursor };
+      return { data: await presentTicketsFor(app.db, req.actor, page.rows), nextCursor: page.nextCursor };
     },
   );
 
   app.post(
     "/api/v1/tickets",
-    { schema: { tags: ["tickets"], body: TicketCreate, response: { 201: TicketView } } },
+    {
+      config: { customers: true },
+      schema: { tags: ["tickets"], body: TicketCreate, response: { 201: TicketViewFor } },
+    },
     async (req, reply) => {
       if (TicketCreationQueue.accepts(req.actor)) {
         return sendOutcome(reply, await creations.submit(req.actor, req.body, idempotencyClaim(req)));
       }
       return idempotent(app.db, req, reply, 201, async (trx) =>
-        presentTicket(await createTicket(trx, req.actor, req.body)),
+        presentTicketFor(trx, req.actor, await createTicket(trx, req.actor, req.body)),
       );
     },
   );
 
   app.get(
     "/api/v1/tickets/:id",
-    { schema: { tags: ["tickets"], params: TicketParams, response: { 200: TicketView } } },
+    {
+      config: { customers: true },
+      schema: { tags: ["tickets"], params: TicketParams, response: { 200: TicketViewFor } },
+    },
     async (req, reply) => {
       const ticket = await visibleTicket(app.db, req.actor, req.params.id);
-      reply.header("etag", `"${ticket.version}"`);
-      return presentTicket(ticket);
+      // The version is for If-Match on edits, which customers do not make.
+      if (req.actor.type !== "contact") reply.header("etag", `"${ticket.version}"`);
+      return presentTicketFor(app.db, req.actor, ticket);
     },
   );
 
@@ -103,7 +115,6 @@ export const ticketRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      if (req.actor.type === "contact") throw badRequest("not_available", "The audit trail is for agents.");
       await visibleTicket(app.db, req.actor, req.params.id);
       const limit = req.query.limit ?? 100;
       const rows = await ticketEvents(app.db, req.actor, req.params.id, req.query.after ?? 0, limit);

@@ -198,4 +198,50 @@ export const MessageCreate = Type.Object(
   { additionalProperties: false },
 );
 
-export const MessageCreated = Type.Object({ message: MessageView, ticket: TicketView });
+// What a customer (a contact) is shown of a ticket and its messages: see present-customer.ts.
+export const CustomerTicketView = Type.Object(
+  {
+    id: Type.Integer(),
+    number: Type.Integer(),
+    subject: Type.String(),
+    status: Status,
+    requester: Type.Object({ name: Type.String() }),
+    organization: Type.Union([Type.Object({ name: Type.String() }), Type.Null()]),
+    // Only the fields an admin marked visibleToCustomers.
+    customFields: Type.Record(Type.String(), Type.Unknown()),
+    createdAt: Type.String({ format: "date-time" }),
+    updatedAt: Type.String({ format: "date-time" }),
+    solvedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+    closedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  },
+  { title: "CustomerTicketView" },
+);
+
+export const CustomerMessageView = Type.Object(
+  {
+    id: Type.Integer(),
+    ticketId: Type.Integer(),
+    // An agent is shown by display name only; a system author has no name.
+    author: Type.Object({
+      type: Type.Union([Type.Literal("contact"), Type.Literal("user"), Type.Literal("system")]),
+      name: Type.Union([Type.String(), Type.Null()]),
+    }),
+    body: Type.String(),
+    html: Type.Union([Type.String(), Type.Null()]),
+    attachments: Type.Array(AttachmentView),
+    createdAt: Type.String({ format: "date-time" }),
+  },
+  { title: "CustomerMessageView" },
+);
+
+// Routes that customers call too answer agents with the full view and customers with theirs.
+// The full view comes first: the serializer takes the first schema a value matches.
+export const TicketViewFor = Type.Union([TicketView, CustomerTicketView]);
+export const MessageViewFor = Type.Union([MessageView, CustomerMessageView]);
+
+export const TicketPageFor = Type.Object({
+  data: Type.Array(TicketViewFor),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const MessageCreated = Type.Object({ message: MessageViewFor, ticket: TicketViewFor });
