@@ -11,6 +11,7 @@ export interface Config {
   logLevel: string;
   sessionTtlHours: number;
   loginRateLimit: number;
+  loginIpFailureLimit: number;
   trustProxy: boolean;
   fileStoreDir: string;
   maxAttachmentMb: number;
@@ -109,6 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     sessionTtlHours: integer(env, "PARLEY_SESSION_TTL_HOURS", 24 * 14, 1, 24 * 365, problems),
     loginRateLimit: integer(env, "PARLEY_LOGIN_RATE_LIMIT", 10, 1, 10_000, problems),
+    loginIpFailureLimit: integer(env, "PARLEY_LOGIN_IP_FAILURE_LIMIT", 50, 1, 1_000_000, problems),
     trustProxy: boolean(env, "PARLEY_TRUST_PROXY", false, problems),
     fileStoreDir: resolve(env.PARLEY_FILE_STORE_DIR || resolve(dataDir, "files")),
     maxAttachmentMb: integer(env, "PARLEY_MAX_ATTACHMENT_MB", 25, 1, 2048, problems),

@@ -44,7 +44,11 @@ test("instances on one database share the count: guesses spread over them are li
   // A second app on the same database, as a second instance behind a load balancer.
   const other = await buildApp({
     database: ctx().database,
-    config: loadConfig({ DATABASE_URL: process.env.DATABASE_URL, PARLEY_LOGIN_RATE_LIMIT: "3" }),
+    config: loadConfig({
+      DATABASE_URL: process.env.DATABASE_URL,
+      PARLEY_LOGIN_RATE_LIMIT: "3",
+      PARLEY_LOGIN_IP_FAILURE_LIMIT: "1000000",
+    }),
   });
   t.after(() => other.close());
   const login = (app: FastifyInstance, password: string) =>

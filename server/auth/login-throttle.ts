@@ -35,6 +35,39 @@ export function throttle(db: Db, options: ThrottleOptions) {
   };
 }
 
+// Failed attempts per key, however many different emails they try: password spraying guesses one
+// common password for many addresses from one client, which a per-email limit never sees. Each
+// attempt is counted before it runs (so a burst in parallel cannot overshoot) and given back when
+// it succeeds, so only failures use up the limit: an office behind one NAT address can sign in all
+// morning, a client that keeps failing is stopped. Sets no X-RateLimit-* headers: those describe
+// the per-email limit, the one a person typing meets first.
+export function failureThrottle(db: Db, options: ThrottleOptions) {
+  const counter = (req: FastifyRequest) => `${options.name}:${options.key(req)}`;
+  return {
+    preValidation: async (req: FastifyRequest, reply: FastifyReply) => {
+      const { hits, resetMs } = await countAttempt(db, counter(req), options.windowMs);
+      if (hits > options.max) {
+        const resetSeconds = Math.ceil(resetMs / 1000);
+        reply.header("retry-after", resetSeconds);
+        throw new AppError(
+          429,
+          "rate_limited",
+          `Too many failed sign-ins from your address; retry in ${Math.ceil(resetSeconds / 60)} min.`,
+        );
+      }
+    },
+    onSend: async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+      if (reply.statusCode < 400) await giveBackAttempt(db, counter(req));
+      return payload;
+    },
+  };
+}
+
+async function giveBackAttempt(db: Db, key: string) {
+  await sql`update rate_limit_counters set hits = greatest(hits - 1, 0)
+    where key = ${key} and window_ends_at > now()`.execute(db);
+}
+
 // One statement, atomic under concurrency: the upsert takes the key's row lock, so attempts at
 // the same moment from several instances are each counted once.
 export async function countAttempt(db: Db, key: string, windowMs: number): Promise<Attempts> {

@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import { Type } from "typebox";
 import { AppError, invalid, notFound, unauthorized } from "../http/errors.ts";
 import { presentUser, UserView } from "../workspaces/users.ts";
-import { throttle } from "./login-throttle.ts";
+import { failureThrottle, throttle } from "./login-throttle.ts";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./secrets.ts";
 import { createUserSession, endOtherSessions, endSession, SESSION_COOKIE } from "./sessions.ts";
 
@@ -46,19 +46,29 @@ export function isTimeZone(zone: string): boolean {
 }
 
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const failuresPerAddress = failureThrottle(app.db, {
+    name: "login-ip",
+    max: app.config.loginIpFailureLimit,
+    windowMs: 15 * 60_000,
+    key: (req) => req.ip,
+  });
   app.post(
     "/api/v1/auth/login",
     {
       config: { public: true },
       // Counted per address and email once the body is parsed (before, the email is not known
       // and every address tried from one IP would share a counter), in the database so that all
-      // instances share the count.
-      preValidation: throttle(app.db, {
-        name: "login",
-        max: app.config.loginRateLimit,
-        windowMs: 60_000,
-        key: (req) => `${req.ip}|${String((req.body as { email?: string })?.email ?? "").toLowerCase()}`,
-      }),
+      // instances share the count; and, across emails, the failures per address.
+      preValidation: [
+        failuresPerAddress.preValidation,
+        throttle(app.db, {
+          name: "login",
+          max: app.config.loginRateLimit,
+          windowMs: 60_000,
+          key: (req) => `${req.ip}|${String((req.body as { email?: string })?.email ?? "").toLowerCase()}`,
+        }),
+      ],
+      onSend: failuresPerAddress.onSend,
       schema: { tags: ["auth"], body: LoginBody, response: { 200: UserView } },
     },
     async (req, reply) => {

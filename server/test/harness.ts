@@ -25,6 +25,9 @@ export function useTestApp(
     const config = loadConfig({
       DATABASE_URL: process.env.DATABASE_URL,
       PARLEY_LOGIN_RATE_LIMIT: "1000",
+      // Every injected request comes from 127.0.0.1, and on a shared PostgreSQL the count outlives
+      // the test file; the limit's own test sets it low.
+      PARLEY_LOGIN_IP_FAILURE_LIMIT: "1000000",
       ...env,
     });
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: null, poolSize: 5 });
