@@ -20,6 +20,11 @@ const KEPT_HEADERS = [
   "importance",
 ];
 const MAX_ATTACHMENTS = 100;
+// Every recipient is kept on the message up to this many per field (a mail to 500 addresses keeps
+// all 500); past it the count of those left out is stored, and shown, beside the list. The header
+// size limit of the parser bounds a field to about 40,000 addresses, which would make one message
+// megabytes of JSON.
+export const MAX_RECIPIENTS_KEPT = 2000;
 const MAX_REFERENCES = 20;
 
 export interface StoredAttachments {
@@ -102,11 +107,17 @@ export function channelMetaFor(
     const values = parsed.headers[name];
     if (values?.length) headers[name] = values.slice(0, 5).map((v) => v.slice(0, 1000));
   }
+  const omitted = {
+    to: Math.max(0, parsed.to.length - MAX_RECIPIENTS_KEPT),
+    cc: Math.max(0, parsed.cc.length - MAX_RECIPIENTS_KEPT),
+    replyTo: Math.max(0, parsed.replyTo.length - MAX_RECIPIENTS_KEPT),
+  };
   return {
     from: parsed.from ? presentAddress(parsed.from) : null,
-    replyTo: parsed.replyTo.slice(0, 10).map(presentAddress),
-    to: parsed.to.slice(0, 50).map(presentAddress),
-    cc: parsed.cc.slice(0, 50).map(presentAddress),
+    replyTo: parsed.replyTo.slice(0, MAX_RECIPIENTS_KEPT).map(presentAddress),
+    to: parsed.to.slice(0, MAX_RECIPIENTS_KEPT).map(presentAddress),
+    cc: parsed.cc.slice(0, MAX_RECIPIENTS_KEPT).map(presentAddress),
+    ...(omitted.to || omitted.cc || omitted.replyTo ? { recipientsOmitted: omitted } : {}),
     subject: parsed.subject,
     date: parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date.toISOString() : null,
     messageId: parsed.messageId ? canonicalMessageId(parsed.messageId) : null,

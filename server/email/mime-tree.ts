@@ -1,4 +1,5 @@
 import PostalMime, { decodeWords } from "postal-mime";
+import { repairCharsets } from "./charset-repair.ts";
 
 // The structure of a message as sent: what an admin needs to see why a mail parsed as it did,
 // and what the corpus tests compare against other MIME libraries.
@@ -95,6 +96,8 @@ async function describeMessage(raw: Uint8Array, depth: number): Promise<MimePart
   return part;
 }
 
+// Header fields in legacy charsets are mended first (file names, subjects); bodies are measured as
+// sent.
 export function describeMime(raw: Buffer | Uint8Array): Promise<MimePart> {
-  return describeMessage(raw, 0);
+  return describeMessage(repairCharsets(raw, { bodies: false }), 0);
 }

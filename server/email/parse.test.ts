@@ -129,7 +129,7 @@ test("sanitizes HTML: no scripts, handlers, frames, forms or remote loads; cid i
   );
   assert.deepEqual(
     attachments.map((a) => [a.filename, a.contentType, a.contentId, a.inline]),
-    [["attachment-1.png", "image/png", "logo@example.com", true]],
+    [["logo.png", "image/png", "logo@example.com", true]],
   );
 });
 

@@ -1,18 +1,14 @@
-import PostalMime, {
-  type Email,
-  type Address as PostalAddress,
-  type Attachment as PostalAttachment,
-} from "postal-mime";
+import PostalMime, { type Email, type Attachment as PostalAttachment } from "postal-mime";
 import { type AutoInfo, detectAuto } from "./auto-detect.ts";
+import { repairCharsets } from "./charset-repair.ts";
 import "./flowed-text.ts";
 import { markQuotedHistory } from "./html-quotes.ts";
+import { type Address, mailboxes, senderFromHeaders } from "./mail-addresses.ts";
+import { nameForPart } from "./part-names.ts";
 import { splitReply } from "./reply-split.ts";
 import { htmlToPlainText, sanitizeEmailHtml } from "./sanitize-email.ts";
 
-export interface Address {
-  address: string;
-  name: string;
-}
+export type { Address };
 
 export interface ParsedAttachment {
   filename: string;
@@ -31,6 +27,8 @@ export interface ParsedEmail {
   references: string[];
   subject: string;
   from: Address | null;
+  // Why `from` is null, in words for the failed-mail list.
+  fromProblem: string | null;
   replyTo: Address[];
   to: Address[];
   cc: Address[];
@@ -44,20 +42,6 @@ export interface ParsedEmail {
   // The same verdict for a mailbox that takes list mail as normal mail (its acceptListMail
   // setting): mailing-list headers do not count.
   autoIgnoringLists: AutoInfo;
-}
-
-// Mailbox lists flattened: a group ("Team: a@x, b@y;") contributes its members, and entries
-// without an address (undisclosed-recipients:;) are dropped.
-function mailboxes(list: PostalAddress[] | PostalAddress | undefined): Address[] {
-  const out: Address[] = [];
-  for (const entry of Array.isArray(list) ? list : list ? [list] : []) {
-    const members = entry.group ?? [entry];
-    for (const m of members) {
-      const address = (m.address ?? "").trim();
-      if (address) out.push({ address, name: (m.name ?? "").trim() });
-    }
-  }
-  return out;
 }
 
 // Message-IDs in In-Reply-To/References. Some clients omit the angle brackets; a bare token
@@ -84,30 +68,34 @@ function messageIdOf(value: string | undefined): string | null {
   return (/<[^<>\s]+>/.exec(header)?.[0] ?? header).slice(0, 998);
 }
 
-const EXTENSIONS: Record<string, string> = {
-  "message/rfc822": ".eml",
-  "message/delivery-status": ".txt",
-  "text/rfc822-headers": ".txt",
-  "text/plain": ".txt",
-  "text/html": ".html",
-  "text/calendar": ".ics",
-  "application/pdf": ".pdf",
-  "image/png": ".png",
-  "image/jpeg": ".jpg",
-  "image/gif": ".gif",
-};
-
 // A file name is the sender's to choose, so only its last path component is kept, without
-// control characters; a part without one gets a name from its type.
-function safeFilename(name: string | null, contentType: string, index: number): string {
+// control characters; a part without one is named from what it is (part-names.ts).
+function safeFilename(name: string | null): string | null {
   const base = (name ?? "")
     .split(/[/\\]/)
     .pop()
     ?.replace(/\p{Cc}/gu, "")
     .trim();
-  if (base && base !== "." && base !== "..") return base.slice(0, 255);
-  const stem = contentType === "message/rfc822" ? "message" : "attachment";
-  return `${stem}-${index + 1}${EXTENSIONS[contentType] ?? ".bin"}`;
+  return base && base !== "." && base !== ".." ? base.slice(0, 255) : null;
+}
+
+// postal-mime hands an attachment the very ArrayBuffer of its part, so the part's other headers
+// (Content-Location, which it does not expose) are found by that identity.
+function contentLocations(parser: PostalMime): WeakMap<ArrayBuffer, string> {
+  const found = new WeakMap<ArrayBuffer, string>();
+  type Node = {
+    headers?: { key: string; value: string }[];
+    childNodes?: Node[];
+    content?: ArrayBuffer | null;
+  };
+  const visit = (node: Node | undefined, depth: number) => {
+    if (!node || depth > 100) return;
+    const location = node.headers?.find((h) => h.key === "content-location")?.value;
+    if (location && node.content) found.set(node.content, location);
+    for (const child of node.childNodes ?? []) visit(child, depth + 1);
+  };
+  visit((parser as unknown as { root?: Node }).root, 0);
+  return found;
 }
 
 const bytesOf = (content: PostalAttachment["content"]): Uint8Array =>
@@ -137,7 +125,9 @@ function dateOf(value: string | undefined): Date | null {
 // header block parses as an empty-headed text message); only a failure of the MIME library
 // itself rejects, and processing records its message as the reason.
 export async function parseEmail(raw: Buffer | Uint8Array): Promise<ParsedEmail> {
-  const email = await PostalMime.parse(raw, { attachmentEncoding: "arraybuffer" });
+  const parser = new PostalMime({ attachmentEncoding: "arraybuffer" });
+  const email = await parser.parse(repairCharsets(raw));
+  const locations = contentLocations(parser);
   const headers = headerMap(email);
   const subject = (email.subject ?? "").replace(/[\r\n]+/g, " ").trim();
   const rawHtml = email.html ?? null;
@@ -149,15 +139,19 @@ export async function parseEmail(raw: Buffer | Uint8Array): Promise<ParsedEmail>
   const attachments = email.attachments.map((a, i): ParsedAttachment => {
     const contentId = a.contentId ? a.contentId.trim().replace(/^<|>$/g, "") || null : null;
     const referenced = contentId !== null && (html?.includes(`cid:${contentId}`) ?? false);
+    const content = bytesOf(a.content);
+    const contentType = a.mimeType || "application/octet-stream";
+    const contentLocation = a.content instanceof ArrayBuffer ? (locations.get(a.content) ?? null) : null;
     return {
-      filename: safeFilename(a.filename, a.mimeType, i),
-      contentType: a.mimeType || "application/octet-stream",
-      content: bytesOf(a.content),
+      filename:
+        safeFilename(a.filename) ?? nameForPart({ contentType, content, contentId, contentLocation }, i),
+      contentType,
+      content,
       contentId,
       inline: referenced || (a.related === true && contentId !== null && a.disposition !== "attachment"),
     };
   });
-  const from = mailboxes(email.from)[0] ?? null;
+  const { from, problem: fromProblem } = senderFromHeaders(headers.from ?? [], headers.sender ?? []);
   const autoInput = {
     headers,
     fromAddress: from?.address ?? null,
@@ -171,6 +165,7 @@ export async function parseEmail(raw: Buffer | Uint8Array): Promise<ParsedEmail>
     references: messageIds(headers.references ?? []),
     subject,
     from,
+    fromProblem,
     replyTo: mailboxes(email.replyTo),
     to: mailboxes(email.to),
     cc: mailboxes(email.cc),

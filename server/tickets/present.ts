@@ -135,10 +135,14 @@ function inboundEmail(meta: Record<string, unknown>) {
   };
   const list = (v: unknown) => (Array.isArray(v) ? v.map(address).filter((a) => a !== null) : []);
   const text = (v: unknown) => (typeof v === "string" ? v : "");
+  const count = (v: unknown) => (typeof v === "number" && Number.isInteger(v) && v > 0 ? v : 0);
+  const omitted = (meta.recipientsOmitted ?? {}) as Record<string, unknown>;
   return {
     from: address(meta.from),
+    replyTo: list(meta.replyTo),
     to: list(meta.to),
     cc: list(meta.cc),
+    recipientsOmitted: { to: count(omitted.to), cc: count(omitted.cc), replyTo: count(omitted.replyTo) },
     subject: text(meta.subject),
     quotedText: text(meta.quotedText),
     signature: text(meta.signature),

@@ -171,12 +171,20 @@ export const MessageView = Type.Object({
   ]),
   // Set for a mail that came in: who it was from and to, and the quoted history and signature
   // split off the body (for the agent app to show collapsed). `flagged` is "non_participant" for a
-  // reply from someone not on the ticket.
+  // reply from someone not on the ticket. `replyTo` is where the mail asked replies to go: when
+  // set, the requester is that address rather than From. `recipientsOmitted` counts addresses
+  // past the 2,000 kept per field (0 almost always).
   email: Type.Union([
     Type.Object({
       from: Type.Union([EmailAddress, Type.Null()]),
+      replyTo: Type.Array(EmailAddress),
       to: Type.Array(EmailAddress),
       cc: Type.Array(EmailAddress),
+      recipientsOmitted: Type.Object({
+        to: Type.Integer({ minimum: 0 }),
+        cc: Type.Integer({ minimum: 0 }),
+        replyTo: Type.Integer({ minimum: 0 }),
+      }),
       subject: Type.String(),
       quotedText: Type.String(),
       signature: Type.String(),
