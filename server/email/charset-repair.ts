@@ -3,6 +3,7 @@ import {
   decodesCleanly,
   decodeUnlabelled,
   hasHighBytes,
+  hasIso2022JpEscape,
   isUtf8,
   knownCharset,
   whatwgCharset,
@@ -198,7 +199,7 @@ function mendBody(buf: Uint8Array, entity: Entity, type: Structured, hints: stri
   let label: string | null = type.params.charset?.trim() || null;
   // An 8-bit body labelled ASCII has no label worth the name.
   if (label && /^(us-)?ascii$/i.test(label) && hasHighBytes(bytes)) label = null;
-  if (label === null && (!hasHighBytes(bytes) || isUtf8(bytes))) return;
+  if (label === null && !hasIso2022JpEscape(bytes) && (!hasHighBytes(bytes) || isUtf8(bytes))) return;
   if (label !== null && whatwgCharset(label) && !hasHighBytes(bytes) && !/2022/.test(label)) return;
   const found = label === null ? decodeUnlabelled(bytes, hints) : decodeLabelled(bytes, label, hints);
   // A known label that reads cleanly is left to the parser.

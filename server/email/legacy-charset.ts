@@ -114,6 +114,8 @@ export function decodeAs(bytes: Uint8Array, charset: string): string | null {
 
 // ISO-2022-JP is 7-bit, so it passes for ASCII (and UTF-8) unless its escapes are looked for.
 const ISO_2022_JP_ESCAPE = new RegExp(`${String.fromCharCode(0x1b)}(?:\\$[@B]|\\([BJ])`);
+export const hasIso2022JpEscape = (bytes: Uint8Array) =>
+  bytes.includes(0x1b) && ISO_2022_JP_ESCAPE.test(Buffer.from(bytes).toString("latin1"));
 
 // Replacement characters, control codes (C0 but tab and line breaks, C1), private-use and
 // unassigned code points never appear in text a person wrote.
@@ -137,11 +139,20 @@ const CYRILLIC_VOWELS = /[аеёиоуыэюяіїє]/iu;
 const USUAL_PUNCTUATION =
   /[\u00A0\u00AB\u00BB\u00B0\u00A9\u00AE\u2010-\u2027\u2030\u20AC\u2116\u3000-\u303F\uFF01-\uFF60\u30FB\u30FC]/u;
 
+const commonHanCache = new Map<string, Map<string, boolean>>();
 function commonHan(ch: string, charset: string): boolean {
   const range = COMMON_HAN_LEAD[charset];
   if (!range) return false;
-  const lead = iconv.encode(ch, charset)[0];
-  return lead >= range[0] && lead <= range[1];
+  let known = commonHanCache.get(charset);
+  if (!known) commonHanCache.set(charset, (known = new Map()));
+  let common = known.get(ch);
+  if (common === undefined) {
+    const lead = iconv.encode(ch, charset)[0];
+    common = lead >= range[0] && lead <= range[1];
+    // Bounded: the CJK blocks hold some 100,000 characters at most.
+    if (known.size < 100_000) known.set(ch, common);
+  }
+  return common;
 }
 
 // How much a decoded string reads like text: each non-ASCII character scores by what it is, and
@@ -186,7 +197,27 @@ export interface Decoded {
 // The best reading of `bytes`. `hints` are charsets the mail names (a part's label, another part's
 // charset): they win over an equal reading. Returns null only when no candidate decodes cleanly.
 export function decodeUnlabelled(bytes: Uint8Array, hints: (string | null)[] = []): Decoded | null {
-  if (ISO_2022_JP_ESCAPE.test(Buffer.from(bytes).toString("latin1"))) {
+  const sample = sampleOf(bytes);
+  if (!hasIso2022JpEscape(sample) && isUtf8(bytes)) return { text: utf8.decode(bytes), charset: "utf-8" };
+  const chosen = bestReading(sample, hints);
+  if (!chosen || sample === bytes) return chosen;
+  const text = decodeAs(bytes, chosen.charset);
+  return text === null ? null : { text, charset: chosen.charset };
+}
+
+// A long body is judged by its start: the charset is the same throughout, and scoring every
+// candidate over megabytes would cost seconds. The cut falls on a line break or a space, which
+// no double-byte charset uses inside a character.
+const SAMPLE_BYTES = 16 * 1024;
+function sampleOf(bytes: Uint8Array): Uint8Array {
+  if (bytes.byteLength <= SAMPLE_BYTES) return bytes;
+  const head = bytes.subarray(0, SAMPLE_BYTES);
+  const cut = Math.max(head.lastIndexOf(0x0a), head.lastIndexOf(0x20));
+  return cut > 0 ? head.subarray(0, cut) : head;
+}
+
+function bestReading(bytes: Uint8Array, hints: (string | null)[]): Decoded | null {
+  if (hasIso2022JpEscape(bytes)) {
     const text = decodeAs(bytes, "iso-2022-jp");
     if (text !== null && decodesCleanly(text)) return { text, charset: "iso-2022-jp" };
   }

@@ -127,6 +127,17 @@ test("Shift_JIS labelled ISO-2022-JP, and GBK under the alias iso-gb2312, are re
   assert.equal(alias.text.trim(), "您好，请查收附件中的合同。");
 });
 
+test("an unlabelled ISO-2022-JP body is read by its escapes", async () => {
+  const parsed = await parseEmail(
+    mail(
+      "From: a@example.jp\r\nSubject: x\r\n\r\n",
+      h("1b2442242a4c6424243967246f243b1b2842"), // ISO-2022-JP お問い合わせ (escapes, 7-bit)
+      "\r\n",
+    ),
+  );
+  assert.equal(parsed.text.trim(), "お問い合わせ");
+});
+
 test("a malformed encoded word stays literal text", async () => {
   const parsed = await parseEmail(
     mail(
