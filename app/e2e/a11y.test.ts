@@ -95,6 +95,13 @@ async function scanEverything(
   await page.getByRole("link", { name: /^All open/ }).click();
   await page.getByRole("row").filter({ hasText: "Printer jams" }).first().waitFor();
   findings.push(...(await scan(page, "inbox", scheme)));
+  await page.getByRole("banner").getByRole("button", { name: "New ticket" }).click();
+  const newTicket = page.getByRole("form", { name: "New ticket" });
+  await newTicket.getByRole("combobox", { name: "Requester" }).fill("case");
+  await newTicket.getByRole("option", { name: /casey@customer\.test/ }).waitFor();
+  findings.push(...(await scan(page, "new ticket (suggestions open)", scheme)));
+  await page.keyboard.press("Escape");
+  await newTicket.waitFor({ state: "detached" });
 
   await page.goto(`/tickets/${ticketId}`);
   await page.getByRole("region", { name: "Properties" }).waitFor();
@@ -123,6 +130,13 @@ async function scanEverything(
   await page.getByText(/^Nothing is wrong here: every incoming mail/).waitFor();
   await page.getByText(/^Nothing is wrong here: no outgoing mail/).waitFor();
   findings.push(...(await scan(page, "admin/mail-problems", scheme)));
+  await page.goto("/admin/email-templates");
+  await page.getByRole("list", { name: "System mail templates" }).getByRole("listitem").nth(3).waitFor();
+  findings.push(...(await scan(page, "admin/email-templates", scheme)));
+  await page.getByRole("button", { name: "Edit Ticket received" }).click();
+  await page.getByRole("button", { name: "Preview" }).click();
+  await page.getByRole("region", { name: "Preview" }).waitFor();
+  findings.push(...(await scan(page, "admin/email-templates (editing, preview)", scheme)));
   // Canned responses are a list with an in-place form rather than a table and dialogs.
   await page.goto("/admin/canned-responses");
   await page.getByRole("list", { name: "Saved canned responses" }).getByRole("listitem").first().waitFor();

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { requireCan } from "../auth/permissions.ts";
 import { readablePattern } from "../http/pattern-messages.ts";
+import { previewTemplate } from "./template-preview.ts";
 import {
   loadTemplate,
   PLACEHOLDERS,
@@ -36,6 +37,12 @@ const TemplateUpdate = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const TemplatePreview = Type.Object({
+  subject: Type.String(),
+  text: Type.String(),
+  html: Type.String(),
+});
 
 // The system mails Parley sends (ticket received, agent replied, ticket solved); admins edit their
 // text, and DELETE puts the default back.
@@ -75,6 +82,28 @@ export const emailTemplateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       requireCan(req.actor, "workspace.admin");
       return presentTemplate(await saveTemplate(app.db, req.actor.workspaceId, req.params.key, req.body));
+    },
+  );
+
+  // The mail the edited text would give for a sample ticket, before it is saved (the admin page's
+  // Preview). Refuses what PUT would.
+  app.post(
+    "/api/v1/email-templates/:key/preview",
+    {
+      config: admin,
+      schema: { tags: ["email"], params: Params, body: TemplateUpdate, response: { 200: TemplatePreview } },
+    },
+    async (req) => {
+      requireCan(req.actor, "workspace.admin");
+      const workspace = await app.db
+        .selectFrom("workspaces")
+        .select("name")
+        .where("id", "=", req.actor.workspaceId)
+        .executeTakeFirst();
+      return previewTemplate(req.params.key, req.body, {
+        publicUrl: app.config.publicUrl,
+        workspaceName: workspace?.name ?? "",
+      });
     },
   );
 

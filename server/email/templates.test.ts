@@ -137,6 +137,44 @@ test("a template with an unknown placeholder is refused, naming the field", asyn
   );
 });
 
+test("a preview fills the edited text with a sample ticket, saves nothing and refuses what a save would", async () => {
+  const ws = await buildWorkspace(ctx());
+  const admin = ws.as(ws.admin);
+  const res = await admin.request("POST", `${url("ticket_received")}/preview`, {
+    subject: "Got it: {{ticket.subject}}",
+    bodyText: "Hi {{requester.first_name}} <3,\nsee {{portal_url}}",
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  assert.equal(res.json().subject, "Got it: Printer jams on page two");
+  assert.equal(res.json().text, "Hi Casey <3,\nsee https://help.acme.test/portal/tickets/1042");
+  assert.match(res.json().html, /Hi Casey &lt;3,<br>/);
+  assert.equal((await admin.get(url("ticket_received"))).json().custom, false, "nothing was saved");
+
+  const unknown = await admin.request("POST", `${url("agent_replied")}/preview`, {
+    subject: "x",
+    bodyText: "{{message.txt}}",
+  });
+  assert.equal(unknown.statusCode, 422, unknown.body);
+  assert.deepEqual(
+    unknown.json().errors.map((e: { path: string }) => e.path),
+    ["bodyText", "bodyText"],
+  );
+  assert.equal(
+    (await admin.request("POST", `${url("nope")}/preview`, { subject: "x", bodyText: "y" })).statusCode,
+    404,
+  );
+  const agent = ws.as(await ws.agent());
+  const forbidden = await agent.request("POST", `${url("ticket_received")}/preview`, {
+    subject: "x",
+    bodyText: "y",
+  });
+  assert.equal(forbidden.statusCode, 403);
+  assert.equal(
+    (await ws.anonymous().request("POST", `${url("ticket_received")}/preview`, {})).statusCode,
+    401,
+  );
+});
+
 test("a workspace's templates are its own", async () => {
   const a = await buildWorkspace(ctx());
   const b = await buildWorkspace(ctx());

@@ -156,7 +156,9 @@ export async function templateByKey(db: Db, workspaceId: number, key: string) {
   return loadTemplate(db, workspaceId, requireKey(key));
 }
 
-export async function saveTemplate(db: Db, workspaceId: number, key: string, input: EmailTemplate) {
+// What Parley could not send from this text: unknown placeholders, or a reply template without
+// the reply. Shared by saving and previewing, so a preview refuses exactly what a save would.
+export function checkTemplate(key: string, input: EmailTemplate): TemplateKey {
   const templateKey = requireKey(key);
   const errors = [
     ...unknownPlaceholders(input.subject).map((name) => ({
@@ -174,6 +176,11 @@ export async function saveTemplate(db: Db, workspaceId: number, key: string, inp
     errors.push({ path: "bodyText", message: "must include {{message.text}}, the agent's reply" });
   }
   if (errors.length) throw invalid(errors, "The template has placeholders Parley cannot fill.");
+  return templateKey;
+}
+
+export async function saveTemplate(db: Db, workspaceId: number, key: string, input: EmailTemplate) {
+  const templateKey = checkTemplate(key, input);
   const now = new Date();
   await db
     .insertInto("email_templates")

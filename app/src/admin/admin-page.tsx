@@ -4,6 +4,7 @@ import type { ComponentType } from "react";
 import { meQuery } from "../auth/queries.ts";
 import { AgentsSection } from "./agents-section.tsx";
 import { CannedSection } from "./canned-manager.tsx";
+import { EmailTemplatesSection } from "./email-templates-section.tsx";
 import { FieldsSection } from "./fields-section.tsx";
 import { GroupsSection } from "./groups-section.tsx";
 import { MailProblemsSection } from "./mail-problems-section.tsx";
@@ -17,6 +18,7 @@ const SECTION_COMPONENTS: Record<AdminSectionId, ComponentType> = {
   fields: FieldsSection,
   mailboxes: MailboxesSection,
   "mail-problems": MailProblemsSection,
+  "email-templates": EmailTemplatesSection,
   tokens: TokensSection,
   "canned-responses": CannedSection,
 };

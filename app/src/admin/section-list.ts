@@ -6,6 +6,7 @@ export const ADMIN_SECTION_LIST = [
   { id: "fields", label: "Custom fields" },
   { id: "mailboxes", label: "Mailboxes" },
   { id: "mail-problems", label: "Mail problems" },
+  { id: "email-templates", label: "Email templates" },
   { id: "tokens", label: "API tokens" },
   { id: "canned-responses", label: "Canned responses" },
 ] as const;
