@@ -144,7 +144,10 @@ function commonHan(ch: string, charset: string): boolean {
   const range = COMMON_HAN_LEAD[charset];
   if (!range) return false;
   let known = commonHanCache.get(charset);
-  if (!known) commonHanCache.set(charset, (known = new Map()));
+  if (!known) {
+    known = new Map();
+    commonHanCache.set(charset, known);
+  }
   let common = known.get(ch);
   if (common === undefined) {
     const lead = iconv.encode(ch, charset)[0];
