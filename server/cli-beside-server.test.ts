@@ -62,6 +62,12 @@ async function ticketCount(url: string, cookie: string) {
   return count;
 }
 
+// The first-start message is written after the server answers /readyz, so it may arrive later.
+async function outputMatching(server: ChildParley, pattern: RegExp) {
+  const deadline = Date.now() + 30_000;
+  while (!pattern.test(server.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
 const start = (dataDir: string) => startChildParley({ ...embedded, PARLEY_DATA_DIR: dataDir });
 
 test("beside a running server, seed-demo and create-admin run in it, migrate and start are refused", async (t) => {
@@ -115,8 +121,15 @@ test("beside a running server, seed-demo and create-admin run in it, migrate and
 
 test("a server killed with SIGKILL leaves no lock: the next start and the CLI open the data", async (t) => {
   const dataDir = tempDataDir(t);
-  let server: ChildParley = await start(dataDir);
+  // No admin password given: the first start makes one and says where to change it.
+  let server: ChildParley = await startChildParley({ DATABASE_URL: "", PARLEY_DATA_DIR: dataDir });
   t.after(() => stopChildParley(server, "SIGKILL"));
+  await outputMatching(server, /change it on the Settings page/);
+  assert.match(
+    server.output(),
+    /password: +\S{10,}\n.*change it on the Settings page \(http:\/\/\S+\/settings\)/,
+  );
+  assert.doesNotMatch(server.output(), /POST \/api\/v1\/auth\/password/);
   const seed = await parley(dataDir, ["seed-demo", "--tickets", "3"]);
   assert.equal(seed.code, 0, seed.stderr);
   await stopChildParley(server, "SIGKILL");
@@ -131,8 +144,10 @@ test("a server killed with SIGKILL leaves no lock: the next start and the CLI op
   assert.equal(admin.code, 0, admin.stderr);
   assert.doesNotMatch(admin.stderr, /in use/);
   server = await start(dataDir);
-  assert.equal(await ticketCount(server.url, await signIn(server.url, ADMIN.email, ADMIN.password)), 3);
-  await signIn(server.url, "after@example.test", "after-crash-1");
+  assert.equal(
+    await ticketCount(server.url, await signIn(server.url, "after@example.test", "after-crash-1")),
+    3,
+  );
 
   await stopChildParley(server, "SIGKILL");
   server = await start(dataDir);
