@@ -304,30 +304,37 @@ async function isParticipant(trx: Db, ticket: TicketRow, contactId: number) {
 }
 
 // The other people the mail went to (To and Cc), minus Parley's own mailboxes and the sender:
-// they hear the agent's replies too. Blocked contacts are left off.
+// they hear the agent's replies too. Blocked contacts are left off, and so is everyone past the
+// first MAX_PARTICIPANTS: a mail to 500 people must not make every answer a mass mailing. How
+// many were left out goes into the event, so it is on record (the message keeps every address).
 async function recipientContacts(
   scope: BatchScope,
   workspaceId: number,
   parsed: ParsedEmail,
   authorId: number,
-) {
-  const candidates = [...(await otherRecipients(scope.trx, scope.mailboxes, parsed))].slice(
-    0,
-    MAX_PARTICIPANTS + 1,
-  );
+): Promise<Recipients> {
+  const all = [...(await otherRecipients(scope.trx, scope.mailboxes, parsed))];
+  const candidates = all.slice(0, MAX_PARTICIPANTS + 1);
   await scope.loadContacts(candidates.map(([address, name]) => ({ workspaceId, address, name })));
   const contacts: Contact[] = [];
   for (const [address] of candidates) {
     const contact = scope.contact(workspaceId, address);
     if (contact.id !== authorId && !contacts.some((c) => c.id === contact.id)) contacts.push(contact);
   }
+  const leftOut = all.length - candidates.length + Math.max(0, contacts.length - MAX_PARTICIPANTS);
   contacts.splice(MAX_PARTICIPANTS);
   await scope.loadBlocked(contacts.map((c) => ({ workspaceId, id: c.id })));
-  return contacts.filter((c) => !scope.isBlocked(workspaceId, c.id)).map((c) => c.id);
+  const ids = contacts.filter((c) => !scope.isBlocked(workspaceId, c.id)).map((c) => c.id);
+  return { ids, leftOut };
 }
 
-async function addParticipants(trx: Db, ticket: TicketRow, contactIds: number[]) {
-  const ids = [...new Set(contactIds)].filter((id) => id !== ticket.requester_id);
+interface Recipients {
+  ids: number[];
+  leftOut: number;
+}
+
+async function addParticipants(trx: Db, ticket: TicketRow, recipients: Recipients) {
+  const ids = [...new Set(recipients.ids)].filter((id) => id !== ticket.requester_id);
   if (ids.length === 0) return;
   const added = await trx
     .insertInto("ticket_participants")
@@ -338,5 +345,6 @@ async function addParticipants(trx: Db, ticket: TicketRow, contactIds: number[])
   if (added.length === 0) return;
   await appendEvent(trx, systemActor(ticket.workspace_id), ticket, "ticket.participants_added", {
     contactIds: added.map((r) => r.contact_id),
+    ...(recipients.leftOut > 0 ? { recipientsLeftOut: recipients.leftOut, limit: MAX_PARTICIPANTS } : {}),
   });
 }

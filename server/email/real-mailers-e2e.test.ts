@@ -81,6 +81,13 @@ test("a GBK mail with a comma in its sender's name, Reply-To, 500 recipients and
   assert.equal(email.cc.length, 499);
   assert.equal(email.cc[498].address, "person498@example.org");
   assert.deepEqual(email.recipientsOmitted, { to: 0, cc: 0, replyTo: 0 });
+  // 50 of the 499 other recipients become participants (copied on replies); the event says how
+  // many were not.
+  const events = (await ws.as(ws.admin).get(`/api/v1/tickets/${ticket.id}/events`)).json().data;
+  const added = events.find((e: { type: string }) => e.type === "ticket.participants_added");
+  assert.equal(added.changes.contactIds.length, 50);
+  assert.equal(added.changes.recipientsLeftOut, 449);
+  assert.equal(added.changes.limit, 50);
   assert.match(messages[0].body, /您好，请查收附件中的合同。/);
   assert.deepEqual(
     messages[0].attachments.map((a: { filename: string }) => a.filename),
