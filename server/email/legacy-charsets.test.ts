@@ -180,3 +180,28 @@ test("mail that needs nothing mended is passed to the parser as it came", () => 
   const utf8Body = mail("Subject: x\r\n\r\n", Buffer.from("Grüße, 你好\r\n", "utf8"));
   assert.equal(repairCharsets(utf8Body), utf8Body);
 });
+
+// Subjects and names as they come from mailers in each legacy charset, raw in the header with no
+// label anywhere in the mail: the hardest case, where only the bytes tell.
+const UNLABELLED: [string, string[]][] = [
+  ["gbk", ["关于发票的问题", "张伟", "发票.pdf", "您好，请查收附件中的合同", "王小明", "订单确认"]],
+  ["big5", ["關於發票的問題", "陳大文", "報價單.pdf", "王小明"]],
+  ["shift_jis", ["請求書について", "山田太郎", "見積書.pdf", "テスト", "田中", "お世話になっております"]],
+  ["euc-jp", ["請求書について", "お問い合わせ"]],
+  ["koi8-r", ["Вопрос по счёту", "Иван Петров", "привет", "Счёт-фактура.pdf", "Ольга"]],
+  ["windows-1251", ["Вопрос по счёту", "Иван Петров", "привет", "Счёт-фактура.pdf", "Ольга"]],
+  ["windows-1252", ["Café Müller", "Grüße aus Köln", "Réunion à 14h"]],
+];
+
+test("unlabelled raw header bytes in each legacy charset read back as written", async () => {
+  const { default: iconv } = await import("iconv-lite");
+  const misread: string[] = [];
+  for (const [charset, texts] of UNLABELLED) {
+    for (const text of texts) {
+      const raw = mail("From: a@example.com\r\nSubject: ", iconv.encode(text, charset), "\r\n\r\nhi\r\n");
+      const { subject } = await parseEmail(raw);
+      if (subject !== text) misread.push(`${charset} ${text} -> ${subject}`);
+    }
+  }
+  assert.deepEqual(misread, []);
+});

@@ -162,3 +162,27 @@ test("a forwarded mail is named after its subject, inline images after their loc
     ],
   );
 });
+
+test("whatever the From header holds, the sender is a valid address or none, with a reason", async () => {
+  const headers = [
+    '"spain transfer@example.com>',
+    "<<<>>>",
+    "a@b@c.com",
+    "Name <>",
+    '"quoted@evil.example" <>',
+    "=?utf-8?B?PGZvb0BleGFtcGxlLmNvbT4=?=",
+    "user@exa mple.com",
+    "(comment only)",
+    "undisclosed-recipients:;",
+    "x@y",
+    ", , ,",
+    '"a" <b@example.com> <c@example.com>',
+    "a@example.com)",
+    "\t",
+  ];
+  for (const header of headers) {
+    const parsed = await parseEmail(mail(`From: ${header}`, "Subject: hi", "", "x"));
+    if (parsed.from) assert.ok(isValidAddress(parsed.from.address), `${header} -> ${parsed.from.address}`);
+    else assert.match(parsed.fromProblem ?? "", /no valid email address|no From header/, header);
+  }
+});
