@@ -20,8 +20,12 @@ import { join } from "node:path";
 // fs-native-extensions: the kernel drops it when the holder exits, kill -9 included, and it holds
 // across containers that share the directory. docs/decisions.md says why not a pid file.
 const { tryLock } = createRequire(import.meta.url)("fs-native-extensions") as {
-  tryLock(fd: number): boolean;
+  tryLock(fd: number, offset: number, length: number): boolean;
 };
+
+// The lock covers one byte far past the holder's note rather than the whole file: Windows locks
+// are mandatory, and others must still read who holds the directory.
+const LOCKED_BYTE = 2 ** 30;
 
 export const LOCK_FILE = "parley.lock";
 
@@ -59,7 +63,13 @@ export function lockDataDir(dataDir: string, command: string): DataDirLock {
   const fd = openSync(file, constants.O_RDWR | constants.O_CREAT, 0o600);
   let locked = false;
   try {
-    locked = tryLock(fd);
+    locked = tryLock(fd, LOCKED_BYTE, 1);
+  } catch (err) {
+    // Without a working lock a second process could corrupt the database: refuse rather than risk it.
+    throw new Error(
+      `cannot lock ${file} (${(err as Error).message}): the embedded database needs a file system ` +
+        "with file locks (a local disk). Put PARLEY_DATA_DIR there, or use a PostgreSQL server (DATABASE_URL).",
+    );
   } finally {
     if (!locked) closeSync(fd);
   }
