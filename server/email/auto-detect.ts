@@ -175,3 +175,38 @@ export function detectAuto(input: AutoInput, options: { listMail?: "bulk" | "nor
   }
   return { isAutoReply: false, isBounce: false, reason: null, bounce: null };
 }
+
+// What Parley does with a machine's mail depends on which kind it is (RFC 3834):
+// - "bounce": a failed delivery report; it marks the outbound mail it reports on.
+// - "auto_reply": an answer to a mail (out-of-office, vacation, an autoresponder's receipt), a
+//   delivery delay notice, an abuse report, or anything with a null return path. Answering one,
+//   or opening a ticket for it, is how mail loops start: it is ignored.
+// - "automated": mail a machine wrote on its own for people to act on (a monitoring alert, an
+//   ITSM notification, bulk or list mail): `Auto-Submitted` other than `auto-replied`, or
+//   `Precedence: bulk|junk|list`, `List-Id`, `List-Unsubscribe` or `X-Auto-Response-Suppress`
+//   without any sign of a reply. It may open a ticket, but is never answered automatically.
+export type AutomaticKind = "bounce" | "auto_reply" | "automated";
+
+const LIST_OR_BULK_REASON =
+  /^(?:precedence: (?:bulk|junk|list)|list-id$|list-unsubscribe$|x-auto-response-suppress:)/;
+
+export function automaticKind(
+  auto: AutoInfo,
+  headers: Record<string, string[]>,
+  subject: string,
+): AutomaticKind | null {
+  if (auto.isBounce) return "bounce";
+  if (!auto.isAutoReply) return null;
+  // Delivery reports and abuse reports are answers of a kind, whatever else they say.
+  if (auto.bounce !== null || auto.reason === "feedback-report") return "auto_reply";
+  if (first(headers, "x-autoreply") !== null || first(headers, "x-autorespond") !== null) return "auto_reply";
+  // The sender said which: RFC 3834 keeps auto-replied for answers, auto-generated for the rest.
+  const submitted = first(headers, "auto-submitted");
+  if (submitted && !/^no\b/i.test(submitted)) {
+    if (/^auto-replied\b/i.test(submitted)) return "auto_reply";
+  } else if (!LIST_OR_BULK_REASON.test(auto.reason ?? "")) return "auto_reply";
+  // Out-of-office replies come as Precedence: bulk (vacation(1), old Exchange) and, from some
+  // servers, as auto-generated: one that reads like an out-of-office reply is taken for one.
+  const bare = subject.replace(/^\s*(?:(?:re|aw|fw|fwd|sv|vs)\s*:\s*)+/i, "");
+  return AUTO_SUBJECT.test(bare) ? "auto_reply" : "automated";
+}

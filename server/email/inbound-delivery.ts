@@ -7,9 +7,11 @@ import { appendEvent } from "../tickets/events.ts";
 import { addCustomerMessage } from "../tickets/messages.ts";
 import type { TicketRow } from "../tickets/present.ts";
 import { createTicket } from "../tickets/service.ts";
+import { automaticKind } from "./auto-detect.ts";
 import { channelMetaFor, messageBody, resolveInlineImages, storeAttachments } from "./inbound-content.ts";
 import { MAX_PARTICIPANTS, otherRecipients, ownMailboxes, senderOf } from "./inbound-senders.ts";
 import type { MailboxDirectory } from "./mailbox-directory.ts";
+import type { ResolvedSettings } from "./mailboxes.ts";
 import { markBounced, withInboundMailbox } from "./outbox.ts";
 import type { Address, ParsedEmail } from "./parse.ts";
 import { findThread } from "./threading.ts";
@@ -19,6 +21,9 @@ import { normalizedSubject } from "./ticket-token.ts";
 // (process.ts): nothing (ignored, with the reason), a new ticket, or a message on a ticket. The
 // batch shares what several mails would otherwise each ask the database: the messages known by
 // Message-ID, the contacts by address, whether they are blocked, the mailboxes.
+
+// The tag on a ticket that automated mail opened (a monitoring alert, an ITSM notification).
+export const AUTOMATED_TAG = "automated";
 
 export type ProcessOutcome =
   | { status: "processed"; ticketId: number; messageId: number }
@@ -184,6 +189,10 @@ export async function deliverMail(
   const settings = mailbox.settings;
   const actor = systemActor(ws);
   const match = await findThread(trx, ws, parsed);
+  // Machine-written mail that reached this point is kept as a ticket (automatedMail: "ticket"),
+  // marked as such and never answered automatically (RFC 3834).
+  const automatic = automaticOf(settings, parsed);
+  const automated = automatic?.kind === "automated" ? automatic.reason : null;
 
   let target: TicketRow | null = match?.ticket ?? null;
   let flagged: string | null = null;
@@ -206,20 +215,27 @@ export async function deliverMail(
   const content = {
     body,
     html: resolveInlineImages(html, attachments.inline),
-    channelMeta: channelMetaFor(parsed, inbound, attachments, flagged),
+    channelMeta: {
+      ...channelMetaFor(parsed, inbound, attachments, flagged),
+      ...(automated ? { automated } : {}),
+    },
     externalId: mail.messageId,
     externalDigest: mail.digest,
     attachmentIds: attachments.ids,
   };
 
   if (!target) {
-    // The receipt, if the mailbox sends one, goes out from the mailbox the mail came in through.
-    const ticket = await withInboundMailbox(mailbox, () =>
+    // The receipt, if the mailbox sends one, goes out from the mailbox the mail came in through;
+    // automated mail gets none.
+    const receipts = { id: mailbox.id, settings: { sendReceipt: settings.sendReceipt && !automated } };
+    const ticket = await withInboundMailbox(receipts, () =>
       createTicket(trx, actor, {
         subject: ticketSubject(parsed.subject),
         requester: { id: author.id },
         groupId: mailbox.groupId,
         channel: "email",
+        // Seen in the inbox and usable in views: alerts and notifications apart from people.
+        ...(automated ? { tags: [AUTOMATED_TAG] } : {}),
         comment: { body: content.body, html: content.html ?? undefined },
         channelMessage: content,
       }),
@@ -261,12 +277,21 @@ async function ignoreReason(
     return "mail loop: sent from a Parley mailbox";
   if (parsed.auto.isBounce) return recordBounce(scope.trx, inbound, parsed);
   if (!parsed.auto.isAutoReply) return null;
-  // Behind a mailing list every customer's mail carries the list's headers; other signs of an
-  // automatic mail still count.
   const mailbox = await scope.mailboxes.byId(inbound.workspaceId, inbound.mailboxId, scope.trx);
-  const auto = mailbox?.settings.acceptListMail ? parsed.autoIgnoringLists : parsed.auto;
-  if (auto.isAutoReply) return `auto-reply${auto.reason ? `: ${auto.reason}` : ""}`;
+  const automatic = automaticOf(mailbox?.settings, parsed);
+  if (automatic?.kind === "auto_reply") return `auto-reply: ${automatic.reason}`;
+  if (automatic?.kind === "automated" && mailbox?.settings.automatedMail === "ignore")
+    return `automated mail: ${automatic.reason}`;
   return null;
+}
+
+// Which kind of automatic mail this is for the mailbox (auto-detect.ts), and the signal that
+// said so. Behind a mailing list every customer's mail carries the list's headers: with
+// acceptListMail they are no sign of anything, while other signs still count.
+function automaticOf(settings: ResolvedSettings | undefined, parsed: ParsedEmail) {
+  const auto = settings?.acceptListMail ? parsed.autoIgnoringLists : parsed.auto;
+  const kind = automaticKind(auto, parsed.headers, parsed.subject);
+  return kind ? { kind, reason: auto.reason ?? kind } : null;
 }
 
 // The outbound mail the bounce reports on is marked bounced (and its ticket told) in the same

@@ -6,14 +6,16 @@ import { decodeCursor } from "../tickets/queries.ts";
 import { InboundPage, listInbound } from "./inbound-list.ts";
 
 // Inbound mail that needs an admin, across every mailbox of the workspace: the admin app's "Mail
-// problems" page and the count the Mailboxes page links to it by. Only the waiting states are
-// offered here ('failed', 'received'): the partial index inbound_emails_pending holds exactly
-// those, so the list and the counts stay cheap however much mail was processed. A mailbox's whole
-// history, ignored and processed included, is GET /api/v1/mailboxes/:id/inbound.
+// problems" page and the count the Mailboxes page links to it by. Offered here are the waiting
+// states ('failed', 'received') and 'ignored', the mail deliberately not made a ticket (a bounce,
+// an auto-reply, automated mail a mailbox drops), each with its reason: partial indexes hold
+// exactly those rows (inbound_emails_pending, inbound_emails_ignored), so the list and the counts
+// stay cheap however much mail was processed. A mailbox's whole history, processed included, is
+// GET /api/v1/mailboxes/:id/inbound.
 
 const ListQuery = Type.Object(
   {
-    status: Type.Optional(Type.Enum(["failed", "received"], { default: "failed" })),
+    status: Type.Optional(Type.Enum(["failed", "received", "ignored"], { default: "failed" })),
     mailboxId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 ** 52 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),

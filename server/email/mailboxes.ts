@@ -16,6 +16,10 @@ export const MailboxSettings = Type.Object(
     // like any other, for a support address behind a Google Group or another list. Off: such
     // mail is bulk and ignored.
     acceptListMail: Type.Optional(Type.Boolean()),
+    // Mail a machine wrote on its own (a monitoring alert, an ITSM notification, bulk mail; see
+    // auto-detect.ts): "ticket" opens tickets marked automated and never answered automatically,
+    // "ignore" drops it, with the reason shown in Mail problems.
+    automatedMail: Type.Optional(Type.Enum(["ticket", "ignore"])),
   },
   { additionalProperties: false },
 );
@@ -79,6 +83,7 @@ export const MailboxView = Type.Object({
     newTicketOnSubjectChange: Type.Boolean(),
     sendReceipt: Type.Boolean(),
     acceptListMail: Type.Boolean(),
+    automatedMail: Type.Enum(["ticket", "ignore"]),
   }),
   active: Type.Boolean(),
   // The last failure to fetch mail (IMAP sign-in refused, server unreachable); null once it works.
@@ -94,6 +99,7 @@ export interface ResolvedSettings {
   newTicketOnSubjectChange: boolean;
   sendReceipt: boolean;
   acceptListMail: boolean;
+  automatedMail: "ticket" | "ignore";
 }
 
 export function resolveSettings(settings: Record<string, unknown>): ResolvedSettings {
@@ -102,6 +108,7 @@ export function resolveSettings(settings: Record<string, unknown>): ResolvedSett
     newTicketOnSubjectChange: settings.newTicketOnSubjectChange === true,
     sendReceipt: settings.sendReceipt !== false,
     acceptListMail: settings.acceptListMail === true,
+    automatedMail: settings.automatedMail === "ignore" ? "ignore" : "ticket",
   };
 }
 

@@ -255,6 +255,7 @@ export async function queueMergeNotice(
   for (const ticket of [target, ...sources]) {
     if (ticket.channel !== "email" || told.has(ticket.requester_id)) continue;
     told.add(ticket.requester_id);
+    if (await openedByAutomatedMail(trx, ticket)) continue;
     const id = await queueOutbound(trx, actor, target, {
       kind: "merge_notice",
       message: { id: message.id, text: message.body_text, html: message.body_html },
@@ -267,6 +268,22 @@ export async function queueMergeNotice(
     if (id !== null) ids.push(id);
   }
   return ids;
+}
+
+// A ticket that a machine's mail opened (a monitoring alert, an ITSM notification; see
+// inbound-delivery.ts) hears nothing automatic from Parley (RFC 3834): its requester is a program,
+// and a notice sent to it may come back as another notification. An agent's reply still goes.
+async function openedByAutomatedMail(trx: Db, ticket: TicketRow): Promise<boolean> {
+  const first = await trx
+    .selectFrom("messages")
+    .select(sql<boolean>`channel_meta->>'automated' is not null`.as("automated"))
+    .where("workspace_id", "=", ticket.workspace_id)
+    .where("ticket_id", "=", ticket.id)
+    .orderBy("created_at")
+    .orderBy("id")
+    .limit(1)
+    .executeTakeFirst();
+  return first?.automated === true;
 }
 
 // The mailbox a mail being turned into a ticket came in through, set by inbound processing around
@@ -296,6 +313,7 @@ export async function queueSystemEmail(
   if (key === "ticket_solved") {
     const reply = await solvingReply(trx, ticket);
     if (reply !== null) return reply;
+    if (await openedByAutomatedMail(trx, ticket)) return null;
   }
   let mailboxId = options.mailboxId;
   if (key === "ticket_received") {

@@ -50,7 +50,7 @@ test("a mail opens a ticket in the mailbox's group, with the new text as body an
   assert.equal(requester.json().name, "Robin Customer");
 });
 
-test("list mail is bulk unless the mailbox takes it as normal (a support address behind a Google Group)", async () => {
+test("list mail is automated unless the mailbox takes it as normal (a support address behind a Google Group)", async () => {
   const ws = await buildWorkspace(ctx());
   const mailbox = await createMailbox(ws);
   const viaGroup = {
@@ -61,9 +61,12 @@ test("list mail is bulk unless the mailbox takes it as normal (a support address
       Precedence: "list",
     },
   };
-  const ignored = await deliver(ws, mailbox, viaGroup);
-  assert.equal(ignored.status, "ignored");
-  assert.match(ignored.reason ?? "", /^auto-reply: precedence: list/);
+  // Bulk by default: a ticket, marked automated and never answered automatically.
+  const bulk = await deliver(ws, mailbox, viaGroup);
+  assert.equal(bulk.status, "processed", bulk.reason ?? "");
+  assert.deepEqual(((await ticketOf(ws, bulk.ticket_id!)) as unknown as { tags: string[] }).tags, [
+    "automated",
+  ]);
 
   const changed = await ws.as(ws.admin).patch(`/api/v1/mailboxes/${mailbox.id}`, {
     settings: { acceptListMail: true },
@@ -72,7 +75,7 @@ test("list mail is bulk unless the mailbox takes it as normal (a support address
   assert.equal(changed.json().settings.acceptListMail, true);
   const accepted = await deliver(ws, mailbox, viaGroup);
   assert.equal(accepted.status, "processed", accepted.reason ?? "");
-  assert.ok(accepted.ticket_id);
+  assert.deepEqual(((await ticketOf(ws, accepted.ticket_id!)) as unknown as { tags: string[] }).tags, []);
   // An out-of-office reply through the group is still not a ticket.
   const auto = await deliver(ws, mailbox, {
     ...viaGroup,

@@ -147,6 +147,7 @@ function inboundEmail(meta: Record<string, unknown>) {
     quotedText: text(meta.quotedText),
     signature: text(meta.signature),
     flagged: typeof meta.flagged === "string" ? meta.flagged : null,
+    automated: typeof meta.automated === "string" ? meta.automated : null,
   };
 }
 

@@ -173,7 +173,8 @@ export const MessageView = Type.Object({
   // split off the body (for the agent app to show collapsed). `flagged` is "non_participant" for a
   // reply from someone not on the ticket. `replyTo` is where the mail asked replies to go: when
   // set, the requester is that address rather than From. `recipientsOmitted` counts addresses
-  // past the 2,000 kept per field (0 almost always).
+  // past the 2,000 kept per field (0 almost always). `automated` is the sign that a machine wrote
+  // the mail on its own (a monitoring alert, an ITSM notification): "auto-submitted: auto-generated".
   email: Type.Union([
     Type.Object({
       from: Type.Union([EmailAddress, Type.Null()]),
@@ -189,6 +190,7 @@ export const MessageView = Type.Object({
       quotedText: Type.String(),
       signature: Type.String(),
       flagged: Type.Union([Type.String(), Type.Null()]),
+      automated: Type.Union([Type.String(), Type.Null()]),
     }),
     Type.Null(),
   ]),
