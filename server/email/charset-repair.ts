@@ -1,3 +1,4 @@
+import { mendExtendedParams } from "./extended-params.ts";
 import {
   decodeLabelled,
   decodesCleanly,
@@ -42,6 +43,8 @@ const MAX_DEPTH = 50;
 const ascii = new TextDecoder("latin1");
 const utf8 = new TextDecoder("utf-8");
 const ADDRESS_FIELDS = new Set(["from", "to", "cc", "bcc", "reply-to", "sender"]);
+// Fields whose file names may come as RFC 2231 parameters.
+const PARAMETER_FIELDS = new Set(["content-type", "content-disposition"]);
 const encode = (s: string) => new TextEncoder().encode(s);
 
 const base64Lines = (bytes: Uint8Array) =>
@@ -183,6 +186,11 @@ function mendHeaders(buf: Uint8Array, entity: Entity, hints: string[], edits: Ed
     const colon = original.indexOf(":");
     const words = colon < 0 ? null : mendEncodedWords(original.slice(colon + 1), f.name, hints);
     if (words !== null) text = original.slice(0, colon + 1) + words;
+    if (PARAMETER_FIELDS.has(f.name)) {
+      const current = text ?? original;
+      const params = mendExtendedParams(current.slice(colon + 1).replace(/\r?\n[ \t]/g, " "), hints);
+      if (params !== null) text = `${current.slice(0, colon + 1)}${params}`;
+    }
     if (text !== null) setField(edits, f, text);
   }
 }

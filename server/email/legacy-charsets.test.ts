@@ -138,6 +138,26 @@ test("an unlabelled ISO-2022-JP body is read by its escapes", async () => {
   assert.equal(parsed.text.trim(), "お問い合わせ");
 });
 
+test("an RFC 2231 file name under an unknown or wrong charset label reads as written", async () => {
+  const parsed = await parseEmail(
+    mail(
+      'From: a@example.com\r\nSubject: files\r\nContent-Type: multipart/mixed; boundary="b1"\r\n\r\n',
+      "--b1\r\nContent-Type: text/plain\r\n\r\nhi\r\n",
+      "--b1\r\nContent-Type: application/pdf\r\n",
+      "Content-Disposition: attachment; filename*=iso-gb2312''%B7%A2%C6%B1.pdf\r\n\r\n%PDF\r\n", // GBK 发票.pdf
+      "--b1\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment;\r\n",
+      " filename*0*=iso-2022-jp''%8C%A9%90%CF;\r\n filename*1*=%8F%91.pdf\r\n\r\n%PDF\r\n", // Shift_JIS 見積書.pdf
+      "--b1\r\nContent-Type: application/pdf\r\n",
+      "Content-Disposition: attachment; filename*=utf-8''caf%C3%A9.pdf\r\n\r\n%PDF\r\n",
+      "--b1--\r\n",
+    ),
+  );
+  assert.deepEqual(
+    parsed.attachments.map((a) => a.filename),
+    ["发票.pdf", "見積書.pdf", "café.pdf"],
+  );
+});
+
 test("a malformed encoded word stays literal text", async () => {
   const parsed = await parseEmail(
     mail(
