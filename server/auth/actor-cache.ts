@@ -2,9 +2,12 @@ import { onTableWrite } from "../db/write-watch.ts";
 import type { Actor } from "./actor.ts";
 
 // Who a token or session stands for, remembered for a few seconds: resolving it costs three
-// statements, on every request, reads included. A change made through this process (revoking a
-// token, deactivating a user, changing a role or group, blocking a contact, ending a session)
-// forgets every entry at once; a change made by another instance is seen after at most TTL_MS.
+// statements, on every request, reads included. A change of rights (revoking a token,
+// deactivating a user, changing a role or group, blocking a contact, ending a session) forgets
+// every entry: at once when this process writes it (below), and on every instance when it
+// commits (the event bus hears parley_access from the database's triggers and calls
+// forgetActors). TTL_MS is only the backstop for an instance whose LISTEN connection is down,
+// and for a process without an event bus (tests, CLI commands).
 export const ACTOR_CACHE_TTL_MS = 5_000;
 const MAX_ENTRIES = 10_000;
 

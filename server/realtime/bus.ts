@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger } from "fastify";
 import { sql } from "kysely";
+import { ACCESS_CHANNEL, type AccessNotice } from "../auth/access-notice.ts";
 import { systemActor } from "../auth/actor.ts";
+import { forgetActors } from "../auth/actor-cache.ts";
 import type { Database$ } from "../db/connection.ts";
 import type { Metrics } from "../http/metrics.ts";
 import { NOTIFICATIONS_CHANNEL, type NotificationNotice } from "../notifications/realtime.ts";
@@ -54,6 +56,7 @@ export class EventBus {
     event: new Set<Handler<EventNotice>>(),
     presence: new Set<Handler<PresenceNotice>>(),
     notification: new Set<Handler<NotificationNotice>>(),
+    access: new Set<Handler<AccessNotice>>(),
   };
   readonly #resyncHandlers = new Set<() => void>();
   readonly #details = new Map<string, Promise<EventDetails | null>>();
@@ -66,7 +69,7 @@ export class EventBus {
   }
 
   async start() {
-    const channels = [EVENTS_CHANNEL, PRESENCE_CHANNEL, NOTIFICATIONS_CHANNEL];
+    const channels = [EVENTS_CHANNEL, PRESENCE_CHANNEL, NOTIFICATIONS_CHANNEL, ACCESS_CHANNEL];
     const deliver = (channel: string, payload: string) => this.#deliver(channel, payload);
     const { pglite, lock, connectionString } = this.#database;
     if (pglite && lock) {
@@ -86,6 +89,8 @@ export class EventBus {
       onNotification: deliver,
       onReconnect: () => {
         this.#metrics?.eventBusReconnects.inc();
+        // Rights may have changed while nobody listened.
+        forgetActors();
         for (const fn of this.#resyncHandlers) fn();
       },
     });
@@ -100,6 +105,7 @@ export class EventBus {
     this.#handlers.event.clear();
     this.#handlers.presence.clear();
     this.#handlers.notification.clear();
+    this.#handlers.access.clear();
     this.#resyncHandlers.clear();
     await close?.();
   }
@@ -117,6 +123,13 @@ export class EventBus {
   onNotification(fn: Handler<NotificationNotice>) {
     this.#handlers.notification.add(fn);
     return () => this.#handlers.notification.delete(fn);
+  }
+
+  // Someone's rights changed (a committed change; see auth/access-notice.ts). The actor cache of
+  // this instance has already forgotten everything when handlers run.
+  onAccessChange(fn: Handler<AccessNotice>) {
+    this.#handlers.access.add(fn);
+    return () => this.#handlers.access.delete(fn);
   }
 
   // Notifications sent while the LISTEN connection was down are gone: subscribers refetch.
@@ -168,12 +181,17 @@ export class EventBus {
       this.#log.warn({ err, channel }, "event bus dropped a notification that is not JSON");
       return;
     }
+    // Forget cached actors at commit, on every instance: the cache's own forgetting (write-watch)
+    // sees only this process's writes, and runs before they commit.
+    if (channel === ACCESS_CHANNEL) forgetActors();
     const handlers =
       channel === EVENTS_CHANNEL
         ? this.#handlers.event
         : channel === NOTIFICATIONS_CHANNEL
           ? this.#handlers.notification
-          : this.#handlers.presence;
+          : channel === ACCESS_CHANNEL
+            ? this.#handlers.access
+            : this.#handlers.presence;
     for (const fn of handlers) {
       try {
         fn(value as never);

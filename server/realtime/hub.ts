@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { WebSocket } from "ws";
+import type { AccessNotice } from "../auth/access-notice.ts";
 import type { Actor } from "../auth/actor.ts";
 import { canSeeTicket } from "../auth/permissions.ts";
 import type { Db } from "../db/connection.ts";
@@ -20,7 +21,14 @@ export interface Connection {
   // Tickets this connection announced presence on, to say "left" when it closes.
   presence: Map<number, PresenceNotice["ticket"]>;
   alive: boolean;
+  // Who the socket's credentials stand for now (null: signed out, deactivated, blocked, revoked).
+  resolveActor: () => Promise<Actor | null>;
+  // Set while the actor is being looked up again after a change of rights: events wait for it,
+  // so none is pushed on the rights the connection had before the change.
+  refreshing: Promise<void> | null;
 }
+
+export const CLOSE_SESSION_ENDED = 4401;
 
 const SWEEP_MS = 5_000;
 
@@ -53,7 +61,11 @@ export class RealtimeHub {
       }),
       this.#bus.onPresence((n) => this.#presence.apply(n)),
       this.#bus.onNotification((n) => this.#pushNotification(n)),
-      this.#bus.onResync(() => this.#broadcast({ type: "resync" })),
+      this.#bus.onResync(() => {
+        for (const conn of this.connections) void this.refresh(conn);
+        this.#broadcast({ type: "resync" });
+      }),
+      this.#bus.onAccessChange((n) => this.#accessChanged(n)),
     );
     this.#sweep = setInterval(() => this.#presence.sweep(), SWEEP_MS);
     this.#sweep.unref();
@@ -135,6 +147,39 @@ export class RealtimeHub {
     });
   }
 
+  // Looks the connection's actor up again, now, bypassing nothing but what the change made stale
+  // (the bus has made the actor cache forget). Refreshes of one connection run one after another,
+  // so the last one reads the latest change. A connection whose credentials no longer stand for
+  // anyone is closed (4401: sign in again).
+  refresh(conn: Connection): Promise<void> {
+    const previous = conn.refreshing ?? Promise.resolve();
+    const current = previous
+      .then(async () => {
+        const actor = await conn.resolveActor();
+        if (actor) conn.actor = actor;
+        else conn.socket.close(CLOSE_SESSION_ENDED, "session ended");
+      })
+      .catch((err) => this.#log.warn({ err, connectionId: conn.id }, "realtime could not re-check a socket"))
+      .finally(() => {
+        if (conn.refreshing === current) conn.refreshing = null;
+      });
+    conn.refreshing = current;
+    return current;
+  }
+
+  #accessChanged(notice: AccessNotice) {
+    for (const conn of this.#byWorkspace.get(notice.workspaceId) ?? []) {
+      const a = conn.actor;
+      const affected =
+        a.type === "user"
+          ? notice.userId === a.userId
+          : a.type === "contact" &&
+            (notice.contactId === a.contactId ||
+              (notice.organizationId !== null && notice.organizationId === a.organizationId));
+      if (affected) void this.refresh(conn);
+    }
+  }
+
   async #pushEvent(notice: EventNotice) {
     const scope = {
       group_id: notice.groupId,
@@ -142,8 +187,12 @@ export class RealtimeHub {
       requester_id: notice.requesterId,
       organization_id: notice.organizationId,
     };
-    const targets = [...(this.#byWorkspace.get(notice.workspaceId) ?? [])].filter((c) =>
-      canSeeTicket(c.actor, scope),
+    const connections = [...(this.#byWorkspace.get(notice.workspaceId) ?? [])];
+    // A change of rights committed before this event: decide on the rights after it.
+    const refreshing = connections.flatMap((c) => (c.refreshing ? [c.refreshing] : []));
+    if (refreshing.length) await Promise.all(refreshing);
+    const targets = connections.filter(
+      (c) => c.socket.readyState === c.socket.OPEN && canSeeTicket(c.actor, scope),
     );
     if (targets.length === 0) return;
     const details = await this.#bus.eventDetails(notice);

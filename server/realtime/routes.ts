@@ -9,7 +9,7 @@ import { AppError } from "../http/errors.ts";
 import type { Metrics } from "../http/metrics.ts";
 import { presentUser } from "../workspaces/users.ts";
 import type { EventBus } from "./bus.ts";
-import { type Connection, RealtimeHub, send } from "./hub.ts";
+import { CLOSE_SESSION_ENDED, type Connection, RealtimeHub, send } from "./hub.ts";
 
 export interface RealtimeOptions {
   bus: EventBus;
@@ -17,13 +17,14 @@ export interface RealtimeOptions {
 }
 
 // Close codes a client acts on: 4401 sign in again, 4403 wrong origin, 1001 reconnect elsewhere.
-export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_UNAUTHORIZED = CLOSE_SESSION_ENDED;
 export const CLOSE_FORBIDDEN_ORIGIN = 4403;
 export const CLOSE_GOING_AWAY = 1001;
 const CLOSE_POLICY = 1008;
 
 const HEARTBEAT_MS = 30_000;
-// Sessions can end and roles change while a socket stays open: check again this often.
+// A change of rights re-checks the sockets it affects at once (hub.ts, refresh); this periodic
+// check is the backstop for what no trigger announces, such as a session running out.
 const REAUTH_EVERY_BEATS = 2;
 const MAX_MESSAGE_BYTES = 4096;
 // Token bucket per connection: bursts of typing indicators pass, a flood does not.
@@ -54,18 +55,10 @@ export const realtimeRoutes: FastifyPluginAsyncTypebox<RealtimeOptions> = async 
       conn.socket.ping();
     }
     if (beats % REAUTH_EVERY_BEATS === 0) {
-      for (const conn of hub.connections) void reauthenticate(conn);
+      for (const conn of hub.connections) void hub.refresh(conn);
     }
   }, HEARTBEAT_MS);
   heartbeat.unref();
-  const reauth = new WeakMap<Connection, () => Promise<Actor | null>>();
-  const reauthenticate = async (conn: Connection) => {
-    const actor = await reauth
-      .get(conn)?.()
-      .catch(() => conn.actor);
-    if (!actor) conn.socket.close(CLOSE_UNAUTHORIZED, "session ended");
-    else conn.actor = actor;
-  };
   app.addHook("onClose", async () => {
     clearInterval(heartbeat);
     await hub.stop();
@@ -126,9 +119,8 @@ export const realtimeRoutes: FastifyPluginAsyncTypebox<RealtimeOptions> = async 
         if (closed) return;
         if (auth === "forbidden_origin") return socket.close(CLOSE_FORBIDDEN_ORIGIN, "origin not allowed");
         if (!auth) return socket.close(CLOSE_UNAUTHORIZED, "unauthorized");
-        conn = await openConnection(app, socket, auth.actor);
+        conn = await openConnection(app, socket, auth);
         if (closed) return;
-        reauth.set(conn, auth.again);
         hub.add(conn);
         req.log.info({ workspaceId: conn.actor.workspaceId, connectionId: conn.id }, "realtime connected");
         send(conn, { type: "ready", actor: actorSummary(conn.actor) });
@@ -141,7 +133,12 @@ export const realtimeRoutes: FastifyPluginAsyncTypebox<RealtimeOptions> = async 
   );
 };
 
-async function openConnection(app: FastifyInstance, socket: WebSocket, actor: Actor): Promise<Connection> {
+async function openConnection(
+  app: FastifyInstance,
+  socket: WebSocket,
+  auth: SocketAuth,
+): Promise<Connection> {
+  const { actor } = auth;
   const user = actor.type === "user" ? await presentUser(app.db, actor.workspaceId, actor.userId) : null;
   return {
     id: crypto.randomUUID(),
@@ -150,6 +147,8 @@ async function openConnection(app: FastifyInstance, socket: WebSocket, actor: Ac
     user: user ? { id: user.id, name: user.name } : null,
     presence: new Map(),
     alive: true,
+    resolveActor: auth.again,
+    refreshing: null,
   };
 }
 
