@@ -12,6 +12,10 @@ export interface Delivery {
   attempts: number;
   lastError: string | null;
   sentAt: string | null;
+  // Who the mail is from and to, as sent (compose.ts): the agent app folds them into a line.
+  from: { name: string; address: string };
+  to: string[];
+  cc: string[];
 }
 
 // A message sent to several people separately (a merge notice) shows its least happy delivery.
@@ -21,21 +25,45 @@ export async function deliveryByMessage(db: Db, workspaceId: number, messageIds:
   const byMessage = new Map<number, Delivery>();
   if (messageIds.length === 0) return byMessage;
   const rows = await db
-    .selectFrom("outbound_emails")
-    .select(["id", "message_id", "status", "attempts", "last_error", "sent_at"])
-    .where("workspace_id", "=", workspaceId)
-    .where("message_id", "in", messageIds)
-    .orderBy("id")
+    .selectFrom("outbound_emails as o")
+    .innerJoin("mailboxes as m", (join) =>
+      join.onRef("m.workspace_id", "=", "o.workspace_id").onRef("m.id", "=", "o.mailbox_id"),
+    )
+    .select([
+      "o.id",
+      "o.message_id",
+      "o.status",
+      "o.attempts",
+      "o.last_error",
+      "o.sent_at",
+      "o.recipients",
+      "o.from_name",
+      "m.name as mailbox_name",
+      "m.address as mailbox_address",
+    ])
+    .where("o.workspace_id", "=", workspaceId)
+    .where("o.message_id", "in", messageIds)
+    .orderBy("o.id")
     .execute();
+  const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
   for (const row of rows) {
     const current = byMessage.get(row.message_id!);
-    if (current && RANK[current.status] >= RANK[row.status]) continue;
+    // Sent to several people separately: every recipient is listed, whichever row is shown.
+    const to = union(current?.to ?? [], row.recipients.to);
+    const cc = union(current?.cc ?? [], row.recipients.cc);
+    if (current && RANK[current.status] >= RANK[row.status]) {
+      byMessage.set(row.message_id!, { ...current, to, cc });
+      continue;
+    }
     byMessage.set(row.message_id!, {
       outboundId: row.id,
       status: row.status,
       attempts: row.attempts,
       lastError: row.last_error,
       sentAt: row.sent_at ? row.sent_at.toISOString() : null,
+      from: { name: row.from_name || row.mailbox_name, address: row.mailbox_address },
+      to,
+      cc,
     });
   }
   return byMessage;

@@ -106,7 +106,15 @@ test("an agent's reply goes out threaded, signed, in both parts, with its attach
     attempts: 0,
     lastError: null,
     sentAt: null,
+    // Where it goes, as the agent app shows it folded: the requester, the participant on copy,
+    // never the mailbox's own address.
+    from: { name: row.from_name, address: mailbox.address },
+    to: row.recipients.to,
+    cc: row.recipients.cc,
   });
+  assert.match(row.from_name, /^Alex Agent via /);
+  assert.equal(row.recipients.to.length, 1);
+  assert.ok(row.recipients.cc.length === 1 && !row.recipients.cc.includes(mailbox.address));
   assert.equal(
     await sendOutbound(deps(), { workspaceId: ws.id, outboundId: row.id }, { lastAttempt: false }),
     "sent",

@@ -117,6 +117,9 @@ export function presentMessage(
           attempts: delivery.attempts,
           lastError: delivery.lastError,
           sentAt: delivery.sentAt,
+          from: delivery.from,
+          to: delivery.to,
+          cc: delivery.cc,
         }
       : null,
     email: m.channel === "email" && m.direction === "in" ? inboundEmail(m.channel_meta) : null,

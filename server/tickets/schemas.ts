@@ -166,6 +166,10 @@ export const MessageView = Type.Object({
       attempts: Type.Integer(),
       lastError: Type.Union([Type.String(), Type.Null()]),
       sentAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+      // The addresses the mail went from and to (every recipient when sent to several apart).
+      from: EmailAddress,
+      to: Type.Array(Type.String()),
+      cc: Type.Array(Type.String()),
     }),
     Type.Null(),
   ]),

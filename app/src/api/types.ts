@@ -53,6 +53,10 @@ export interface MessageDelivery {
   attempts: number;
   lastError: string | null;
   sentAt: string | null;
+  // The addresses the mail went from and to.
+  from?: { name: string; address: string };
+  to?: string[];
+  cc?: string[];
 }
 
 export interface Message {

@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { Message } from "../api/types.ts";
 import { formatDateTime } from "../ui/format.ts";
 import { AttachmentList } from "./attachment-list.tsx";
+import { MessageAddresses } from "./message-addresses.tsx";
 import { MessageBody } from "./message-body.tsx";
 import { MessageDeliveryLine } from "./message-delivery.tsx";
 import { messageEmail } from "./types.ts";
@@ -38,6 +39,7 @@ export function MessageItem({
         {isNew && <span className="badge badge-new">New</span>}
         <time dateTime={message.createdAt}>{formatDateTime(message.createdAt)}</time>
       </div>
+      <MessageAddresses message={message} />
       <BodyWithQuotes message={message} />
       <AttachmentList attachments={message.attachments} />
       <MessageDeliveryLine message={message} />

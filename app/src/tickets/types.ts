@@ -20,6 +20,10 @@ export interface MessageEmail {
   from: EmailAddress | null;
   to: EmailAddress[];
   cc: EmailAddress[];
+  // Where the sender asked replies to go; absent from servers that predate it.
+  replyTo?: EmailAddress[];
+  // Addresses past what was kept, per header.
+  recipientsOmitted?: { to: number; cc: number; replyTo: number };
   subject: string;
   quotedText: string;
   signature: string;
