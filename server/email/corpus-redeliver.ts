@@ -8,7 +8,6 @@ import { migrateToLatest } from "../db/migrate.ts";
 import { LocalFileStore } from "../files/store.ts";
 import { createWorkspace } from "../workspaces/service.ts";
 import { acceptInboundEmail, dedupeKeyFor } from "./accept.ts";
-import { NoSenderError } from "./inbound-senders.ts";
 import { MailboxDirectory } from "./mailbox-directory.ts";
 import { createMailbox } from "./mailboxes.ts";
 import { processInboundEmail } from "./process.ts";
@@ -43,13 +42,9 @@ export async function redeliverTwice(corpusRoot: string, files: string[]): Promi
     // stays failed with the reason, and a redelivery must find the same row.
     const noSender = new Set<number>();
     const processOrFail = async (id: number) => {
-      try {
-        return await processInboundEmail(db, deps, ws.id, id);
-      } catch (err) {
-        if (!(err instanceof NoSenderError)) throw err;
-        noSender.add(id);
-        return { status: "failed" as const };
-      }
+      const outcome = await processInboundEmail(db, deps, ws.id, id);
+      if (outcome.status === "failed") noSender.add(id);
+      return outcome;
     };
     for (const file of files) {
       const raw = readFileSync(file);

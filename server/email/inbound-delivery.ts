@@ -28,6 +28,9 @@ export const AUTOMATED_TAG = "automated";
 export type ProcessOutcome =
   | { status: "processed"; ticketId: number; messageId: number }
   | { status: "ignored"; reason: string }
+  // Cannot become a ticket as it is (no valid sender address): failed at once with the reason for
+  // the failed-mail list, and not retried, since a retry would read the same bytes.
+  | { status: "failed"; reason: string }
   // Nothing to do: processed or ignored before (a second run, or another process won).
   | { status: "done" };
 
@@ -165,7 +168,10 @@ export async function screenMail(scope: BatchScope, mail: PreparedMail): Promise
   if (known?.messageId)
     return { outcome: { status: "processed", ticketId: known.ticketId, messageId: known.messageId } };
   const sender = await senderOf(scope.trx, scope.mailboxes, mail.parsed);
-  if (!sender) return { outcome: { status: "ignored", reason: "no sender address" } };
+  if (!sender)
+    return {
+      outcome: { status: "failed", reason: mail.parsed.fromProblem ?? "The mail has no sender address." },
+    };
   return { sender };
 }
 

@@ -19,14 +19,14 @@ export async function ownMailboxes(
   return new Set((await mailboxes.lookup(addresses, trx)).keys());
 }
 
-// A mail with no address to answer: processing records it as failed, with the reason in words,
-// so an admin sees in the failed-mail list why no ticket came of it.
-export class NoSenderError extends Error {}
-
 // Replies go to Reply-To when the mail asks for it, unless that is a robot's address or our own
 // (a forwarding group that sets Reply-To to itself). Addresses were checked when parsed: an
-// invalid one never gets this far.
-export async function senderOf(trx: Db, mailboxes: MailboxDirectory, parsed: ParsedEmail): Promise<Address> {
+// invalid one never gets this far. Null when there is none; `parsed.fromProblem` says why.
+export async function senderOf(
+  trx: Db,
+  mailboxes: MailboxDirectory,
+  parsed: ParsedEmail,
+): Promise<Address | null> {
   const replyTo = parsed.replyTo.filter((a) => a.address.includes("@") && !NO_REPLY.test(a.address));
   const own = await ownMailboxes(
     trx,
@@ -35,8 +35,7 @@ export async function senderOf(trx: Db, mailboxes: MailboxDirectory, parsed: Par
   );
   const chosen = replyTo.find((a) => !own.has(a.address.trim().toLowerCase()));
   if (chosen) return chosen;
-  if (parsed.from) return parsed.from;
-  throw new NoSenderError(parsed.fromProblem ?? "The mail has no sender address.");
+  return parsed.from;
 }
 
 // The other people the mail went to (To and Cc), lower-cased with their names, minus robots and

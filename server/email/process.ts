@@ -206,7 +206,7 @@ async function finish(trx: Db, finished: Finished<Delivered>[]): Promise<Finishe
       processed_at = ${new Date()}, retry_at = null
     from unnest(${rows.map((f) => f.inbound.workspaceId)}::bigint[], ${rows.map((f) => f.inbound.id)}::bigint[],
       ${pick((o) => o.status)}::text[],
-      ${pick((o) => (o.status === "ignored" ? o.reason : null))}::text[],
+      ${pick((o) => (o.status === "ignored" || o.status === "failed" ? o.reason : null))}::text[],
       ${pick((o) => (o.status === "processed" ? o.ticketId : null))}::bigint[],
       ${pick((o) => (o.status === "processed" ? o.messageId : null))}::bigint[])
       as v(workspace_id, id, status, reason, ticket_id, message_id)

@@ -112,6 +112,8 @@ test("a mail whose only From is broken fails, and the failed-mail list says why"
     failed[0].reason,
     /From header .*spain transfer at example\.com>.* holds no valid email address/,
   );
+  // The same bytes would fail the same way: no retry is scheduled, an admin decides.
+  assert.equal(failed[0].retryAt, null);
   assert.deepEqual(await contactEmails(ws), []);
 });
 
