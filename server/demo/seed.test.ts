@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildWorkspace, useTestApp } from "../test/harness.ts";
+import { createMailbox } from "../test/mail.ts";
 import { describeSeed, seedDemo } from "./seed.ts";
 
 // The demo is what a new team looks at first: it must read like a real team's weeks, in the
@@ -79,4 +80,15 @@ test("a second run adds tickets to the same people, and the printed password sti
     .anonymous()
     .post("/api/v1/auth/login", { email: mei.email, password: again.agentPassword });
   assert.equal(login.statusCode, 200);
+});
+
+test("a workspace that receives mail is not seeded: demo replies would be mailed to made-up customers", async () => {
+  const ws = await buildWorkspace(ctx());
+  const mailbox = await createMailbox(ws);
+  await assert.rejects(
+    seedDemo(ws.db, { tickets: 2, workspaceId: ws.id }),
+    new RegExp(`receives mail at ${mailbox.address.replaceAll(".", "\\.")}.*--workspace`),
+  );
+  const page = (await ws.as(ws.admin).get("/api/v1/tickets")).json() as { data: unknown[] };
+  assert.equal(page.data.length, 0);
 });

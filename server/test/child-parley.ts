@@ -33,7 +33,9 @@ export async function startChildParley(env: Record<string, string>): Promise<Chi
     output += chunk;
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  // A first start creates the database and runs every migration; on a loaded 2-core machine that
+  // has taken over a minute.
+  const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(`parley exited (${child.exitCode}) during start:\n${output}`);
@@ -45,7 +47,7 @@ export async function startChildParley(env: Record<string, string>): Promise<Chi
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill("SIGKILL");
-  throw new Error(`parley was not ready within 60 s:\n${output}`);
+  throw new Error(`parley was not ready within 120 s:\n${output}`);
 }
 
 export async function stopChildParley(server: ChildParley, signal: NodeJS.Signals) {
