@@ -320,6 +320,14 @@ test("every route that needs credentials refuses a customer, except the customer
       assertNoSecrets(res.body, route);
     }
   }
-  assert.deepEqual(open.sort(), [...CUSTOMER_ROUTES].sort());
-  assert.deepEqual(publicRoutes.sort(), [...PUBLIC_ROUTES].sort());
+  assert.deepEqual(
+    open.sort(),
+    [...CUSTOMER_ROUTES].sort(),
+    "a route customers may call must present for them (present-customer.ts) and be listed here",
+  );
+  assert.deepEqual(
+    publicRoutes.sort(),
+    [...PUBLIC_ROUTES].sort(),
+    "a route that needs no credentials is open to customers and strangers alike: check what it shows, then list it",
+  );
 });
