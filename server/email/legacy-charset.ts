@@ -172,7 +172,10 @@ export function plausibility(text: string, charset: string): number {
       const ch = chars[i];
       if (ch <= "\x7f") continue;
       const script = scriptOf(ch);
+      // A CJK character between two Latin letters is two bytes of a Latin word misread.
+      const inLatinWord = /[A-Za-z]/.test(chars[i - 1] ?? "") && /[A-Za-z]/.test(chars[i + 1] ?? "");
       if (/[\uFF61-\uFF9F]/u.test(ch)) score -= 1;
+      else if (script === "cjk" && inLatinWord) score -= 2;
       else if (/\p{Script=Han}/u.test(ch))
         score += FREQUENT_HAN.has(ch) ? 3 : commonHan(ch, charset) ? 2 : -1;
       // Kana: Japanese; in a Chinese or Korean reading it is another charset's bytes.
@@ -253,10 +256,18 @@ function bestReading(bytes: Uint8Array, hints: (string | null)[]): Decoded | nul
 // label as a hint (Shift_JIS labelled ISO-2022-JP, GBK labelled with an alias like iso-gb2312).
 export function decodeLabelled(bytes: Uint8Array, label: string | null, hints: (string | null)[] = []) {
   const charset = whatwgCharset(label);
-  if (charset) {
-    const text = decodeAs(bytes, charset === "utf-8" ? "utf-8" : charset);
-    if (text !== null && decodesCleanly(text)) return { text, charset, relabelled: false };
-  }
+  const text = charset ? decodeAs(bytes, charset) : null;
+  if (charset && text !== null && decodesCleanly(text)) return { text, charset, relabelled: false };
   const found = decodeUnlabelled(bytes, [label, ...hints]);
-  return found ? { ...found, relabelled: true } : null;
+  if (!found) return null;
+  // A known label keeps its reading unless another reads better: Latin-1 text with one stray
+  // control byte is still Latin-1, not Chinese.
+  if (charset && text !== null) {
+    const sample = sampleOf(bytes);
+    const labelled = decodeAs(sample, charset) ?? "";
+    const other = decodeAs(sample, found.charset) ?? "";
+    if (plausibility(labelled, charset) >= plausibility(other, found.charset))
+      return { text, charset, relabelled: false };
+  }
+  return { ...found, relabelled: true };
 }

@@ -173,6 +173,22 @@ test("a malformed encoded word stays literal text", async () => {
   assert.equal(between.subject, "a =?utf-8?B?!!bad!!?= b");
 });
 
+test("Latin-1 text with a stray control byte keeps its label", async () => {
+  const parsed = await parseEmail(
+    mail(
+      "From: a@example.fr\r\nSubject: x\r\nContent-Type: text/plain; charset=iso-8859-1\r\n",
+      "Content-Transfer-Encoding: 8bit\r\n\r\n",
+      Buffer.from("Réunion à 14h, salle numéro 3, très important. Merci beaucoup, Hélène", "latin1"),
+      h("81"), // undefined in windows-1252: U+0081
+      "\r\n",
+    ),
+  );
+  assert.equal(
+    parsed.text.trim(),
+    "Réunion à 14h, salle numéro 3, très important. Merci beaucoup, Hélène\u0081",
+  );
+});
+
 test("UTF-8 with one broken byte stays UTF-8 rather than being read as a legacy charset", async () => {
   const parsed = await parseEmail(
     mail(
