@@ -15,6 +15,7 @@ import {
   failedInboundQuery,
   failedOutboundQuery,
   type InboundMail,
+  ignoredInboundQuery,
   mailboxesQuery,
   type OutboundMail,
   type RetryResult,
@@ -38,6 +39,7 @@ export function MailProblemsSection() {
         {said}
       </p>
       <IncomingProblems announce={announce} />
+      <IgnoredIncoming announce={announce} />
       <OutgoingProblems announce={announce} />
     </div>
   );
@@ -165,6 +167,72 @@ function IncomingRow({
   );
 }
 
+// Mail Parley chose not to make a ticket of, with the reason: bounces, auto-replies, mail loops,
+// blocked senders, and automated mail (alerts, notifications) a mailbox is set to drop. A retry
+// processes it again, e.g. after unblocking the sender or letting the mailbox take automated mail.
+function IgnoredIncoming({ announce }: { announce: Announce }) {
+  const { mailbox } = useSearch({ from: "/signed-in/admin/$section" });
+  const mails = useInfiniteQuery(ignoredInboundQuery(mailbox));
+  const mailboxName = useMailboxNames();
+  return (
+    <ResourceSection id="ignored-incoming" title="Incoming mail that was ignored">
+      <ResourceTable
+        rows={mails.data?.pages.flatMap((p) => p.data)}
+        error={mails.error}
+        loading="Loading ignored mail…"
+        empty="No incoming mail was ignored."
+        columns={["Subject", "From", "Mailbox", "Received", "Why it was ignored"]}
+      >
+        {(mail) => (
+          <IgnoredRow key={mail.id} mail={mail} mailbox={mailboxName(mail.mailboxId)} announce={announce} />
+        )}
+      </ResourceTable>
+      <LoadMore pages={mails} what="ignored mail" />
+    </ResourceSection>
+  );
+}
+
+function IgnoredRow({ mail, mailbox, announce }: { mail: InboundMail; mailbox: string; announce: Announce }) {
+  const retry = useRetryInbound();
+  const name = nameOf(mail.subject, `the mail from ${mail.from?.address ?? "an unknown sender"}`);
+  const onRetry = () =>
+    retry.mutate(mail, {
+      onSuccess: (result: RetryResult) =>
+        announce(
+          result === "already"
+            ? `${name} was already processed.`
+            : `${name} was sent for processing again. It stays in this list if it is ignored again.`,
+        ),
+    });
+  return (
+    <tr>
+      <th scope="row">{mail.subject.trim() || <span className="muted">(no subject)</span>}</th>
+      <td>{mail.from ? <Sender {...mail.from} /> : <span className="muted">unknown</span>}</td>
+      <td>{mailbox}</td>
+      <td>
+        <time dateTime={mail.receivedAt}>{formatDateTime(mail.receivedAt)}</time>
+      </td>
+      <td className="mail-problem-reason">{mail.reason ?? "No reason was recorded."}</td>
+      <RowActions error={retry.error}>
+        <a
+          className="btn btn-ghost"
+          href={rawInboundUrl(mail)}
+          download={`inbound-${mail.id}.eml`}
+          aria-label={`Download raw ${name}`}
+        >
+          Download raw
+        </a>
+        <RowAction
+          verb={retry.isPending ? "Processing…" : "Process again"}
+          name={name}
+          onClick={onRetry}
+          disabled={retry.isPending}
+        />
+      </RowActions>
+    </tr>
+  );
+}
+
 function Sender({ address, name }: { address: string; name: string }) {
   if (!name) return address;
   return (
@@ -269,7 +337,7 @@ function RowActions({ error, children }: { error: unknown; children: ReactNode }
   );
 }
 
-// Both lists have one: each names what it loads, so the two buttons can be told apart.
+// Every list has one: each names what it loads, so the buttons can be told apart.
 function LoadMore<T>({ pages, what }: { pages: UseInfiniteQueryResult<InfiniteData<T>>; what: string }) {
   if (!pages.hasNextPage) return null;
   return (

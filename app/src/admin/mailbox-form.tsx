@@ -15,6 +15,10 @@ const NON_PARTICIPANT = [
   { value: "append_flagged", label: "Add it to the ticket, flagged for review" },
   { value: "new_ticket", label: "Open a new ticket" },
 ];
+const AUTOMATED = [
+  { value: "ticket", label: "Open a ticket, marked automated, and never answer it automatically" },
+  { value: "ignore", label: "Ignore it (listed under Mail problems with the reason)" },
+];
 const PLACED = ["name", "address", "groupId", "inbound", "imap", "smtp", "settings", "active"];
 
 // Server settings with their write-only secret: the API says whether one is stored, never what.
@@ -49,6 +53,7 @@ export function MailboxForm({ mailbox, onDone }: { mailbox?: Mailbox; onDone: ()
   );
   const [subjectChange, setSubjectChange] = useState(mailbox?.settings.newTicketOnSubjectChange ?? false);
   const [sendReceipt, setSendReceipt] = useState(mailbox?.settings.sendReceipt ?? true);
+  const [automatedMail, setAutomatedMail] = useState(mailbox?.settings.automatedMail ?? "ticket");
   const [active, setActive] = useState(mailbox?.active ?? true);
   const errors = errorsByField(mutation.error);
 
@@ -62,6 +67,7 @@ export function MailboxForm({ mailbox, onDone }: { mailbox?: Mailbox; onDone: ()
         nonParticipantReplies: nonParticipant,
         newTicketOnSubjectChange: subjectChange,
         sendReceipt,
+        automatedMail,
       },
     };
     if (inbound === "imap") {
@@ -173,6 +179,13 @@ export function MailboxForm({ mailbox, onDone }: { mailbox?: Mailbox; onDone: ()
         label="Send customers a “we received your request” mail"
         checked={sendReceipt}
         onChange={(e) => setSendReceipt(e.target.checked)}
+      />
+      <SelectField
+        label="Mail written by a machine (monitoring alerts, notifications, bulk mail)"
+        hint="Out-of-office replies and bounces are always ignored."
+        value={automatedMail}
+        options={AUTOMATED}
+        onChange={(e) => setAutomatedMail(e.target.value as typeof automatedMail)}
       />
       {mailbox && (
         <CheckboxField label="Active" checked={active} onChange={(e) => setActive(e.target.checked)} />

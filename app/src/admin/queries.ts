@@ -14,6 +14,9 @@ export const adminKeys = {
   failedInboundOf: (mailboxId: number | undefined) =>
     [...adminKeys.failedInbound(), mailboxId ?? "all"] as const,
   failedInboundCounts: () => ["inbound-emails", "counts"] as const,
+  ignoredInbound: () => ["inbound-emails", "ignored"] as const,
+  ignoredInboundOf: (mailboxId: number | undefined) =>
+    [...adminKeys.ignoredInbound(), mailboxId ?? "all"] as const,
   failedOutbound: () => ["outbound-emails", "failed"] as const,
 };
 
@@ -166,6 +169,20 @@ export const failedInboundQuery = (mailboxId?: number) =>
     refetchInterval: RECHECK_MS,
   });
 
+// Mail deliberately not made a ticket (bounces, auto-replies, automated mail a mailbox drops),
+// with the reason: the admin's answer to "why did this mail not become a ticket?".
+export const ignoredInboundQuery = (mailboxId?: number) =>
+  infiniteQueryOptions({
+    queryKey: adminKeys.ignoredInboundOf(mailboxId),
+    queryFn: ({ pageParam }) =>
+      api<Page<InboundMail>>("/api/v1/inbound-emails", {
+        query: { status: "ignored", mailboxId, limit: PAGE_SIZE, cursor: pageParam },
+      }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    refetchInterval: RECHECK_MS,
+  });
+
 export const failedInboundCountsQuery = () =>
   queryOptions({
     queryKey: adminKeys.failedInboundCounts(),
@@ -204,7 +221,7 @@ export const useRetryInbound = () =>
     adminKeys.failedInbound(),
     (mail: Pick<InboundMail, "id" | "mailboxId">) =>
       retry(`/api/v1/mailboxes/${mail.mailboxId}/inbound/${mail.id}/retry`, "inbound_processed"),
-    [adminKeys.failedInboundCounts()],
+    [adminKeys.failedInboundCounts(), adminKeys.ignoredInbound()],
   );
 
 export const useRetryOutbound = () =>

@@ -185,6 +185,8 @@ export interface Mailbox {
     nonParticipantReplies: "new_ticket" | "append_flagged";
     newTicketOnSubjectChange: boolean;
     sendReceipt: boolean;
+    // Monitoring alerts, ITSM notifications, bulk mail: a ticket marked automated, or dropped.
+    automatedMail: "ticket" | "ignore";
   };
   active: boolean;
   inboundError: { message: string; at: string } | null;

@@ -23,6 +23,7 @@ export function MessageItem({
   isNew: boolean;
 }) {
   const label = `${kindLabel(message)} by ${author}`;
+  const automated = messageEmail(message)?.automated;
   return (
     <article
       className={`message message-${message.kind} message-${message.author.type}${isNew ? " message-new" : ""}`}
@@ -37,6 +38,12 @@ export function MessageItem({
           <span className="badge badge-reply">Public reply</span>
         )}
         {isNew && <span className="badge badge-new">New</span>}
+        {automated && (
+          // Monitoring alerts and notifications: Parley sends them nothing automatically.
+          <span className="badge" title={`Written by a machine (${automated}); no automatic replies`}>
+            Automated
+          </span>
+        )}
         <time dateTime={message.createdAt}>{formatDateTime(message.createdAt)}</time>
       </div>
       <MessageAddresses message={message} />

@@ -28,6 +28,8 @@ export interface MessageEmail {
   quotedText: string;
   signature: string;
   flagged: string | null;
+  // The sign that a machine wrote the mail on its own ("auto-submitted: auto-generated").
+  automated?: string | null;
 }
 
 export function messageEmail(message: Message): MessageEmail | null {
