@@ -37,7 +37,9 @@ generated and printed.`,
 Adds six weeks of a demo team's work to a workspace (default: the first one, which the admin
 created at first start signs into): groups, agents, organizations, customers and tickets whose
 threads read in order. Prints what it made and how to sign in as a demo agent. Running it again
-reuses the same people and adds tickets. --tickets defaults to 300.`,
+reuses the same people, gives the demo agents a new password and adds tickets. A workspace with
+an active mailbox is refused: demo replies would be mailed to made-up customers. --tickets
+defaults to 300.`,
 };
 
 function fail(message: string): never {
