@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { sql } from "kysely";
 import { buildWorkspace } from "../test/harness.ts";
 import { startLiveApp, TestSocket } from "./live-app.ts";
 
@@ -104,4 +105,26 @@ test("a blocked customer's socket is closed", async () => {
     socket.next(eventOn(theirs.id)).then(() => "heard a ticket created after the block"),
   ]);
   assert.deepEqual(outcome, { code: 4401, reason: "session ended" });
+});
+
+test("a change written straight into the database is announced, and no instance serves the old rights", async () => {
+  const ws = await buildWorkspace(a);
+  const agent = await ws.agent();
+  const me = () => b.app.inject({ method: "GET", url: "/api/v1/me", headers: { cookie: agent.cookie } });
+  assert.equal((await me()).statusCode, 200, "the agent's rights are now cached");
+  const announced = new Promise<void>((resolve) => {
+    const stop = b.bus.onAccessChange((n) => {
+      if (n.workspaceId === ws.id && n.userId === agent.id) {
+        stop();
+        resolve();
+      }
+    });
+  });
+  // Raw SQL, as from psql: no query-builder write for this process's cache to notice.
+  await sql`update users set active = false where workspace_id = ${ws.id} and id = ${agent.id}`.execute(
+    a.database.db,
+  );
+  await announced;
+  const after = await me();
+  assert.equal(after.statusCode, 401, after.body);
 });
