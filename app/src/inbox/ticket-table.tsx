@@ -80,19 +80,19 @@ export function TicketTable({
                 {ticket.subject}
               </Link>
             </td>
-            <td className="col-requester optional-phone">
+            <td className="col-requester optional-phone" data-label="From">
               {requesters.get(ticket.requesterId)?.name ?? "…"}
             </td>
             <td className="col-status">
               <span className={`status status-${ticket.status}`}>{humanize(ticket.status)}</span>
             </td>
-            <td className="col-priority optional-tablet">
+            <td className="col-priority optional-tablet" data-label="Priority">
               <span className={`priority priority-${ticket.priority}`}>{humanize(ticket.priority)}</span>
             </td>
-            <td className="col-assignee optional-phone">
+            <td className="col-assignee optional-phone" data-label="Assignee">
               {ticket.assigneeId ? (users.get(ticket.assigneeId) ?? "…") : "Unassigned"}
             </td>
-            <td className="col-group optional-tablet">
+            <td className="col-group optional-tablet" data-label="Group">
               {ticket.groupId ? (groups.get(ticket.groupId) ?? "…") : "—"}
             </td>
             <td className="col-updated optional-tablet">
