@@ -39,7 +39,7 @@ import { groupRoutes } from "../workspaces/group-routes.ts";
 import { userRoutes } from "../workspaces/user-routes.ts";
 import { checkCrossOrigin } from "./cross-origin.ts";
 import { isStorableDateTime } from "./dates.ts";
-import { forbidden, registerErrorHandling, unauthorized } from "./errors.ts";
+import { answerFrameworkError, forbidden, registerErrorHandling, unauthorized } from "./errors.ts";
 import { healthRoutes } from "./health.ts";
 import { checkRequestInput } from "./input-guard.ts";
 import { createMetrics, type Metrics, registerMetrics } from "./metrics.ts";
@@ -136,6 +136,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: options.config.trustProxy,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: "x-request-id",
+    frameworkErrors: answerFrameworkError,
     bodyLimit: 10 * 1024 * 1024,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: true },

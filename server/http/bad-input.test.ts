@@ -187,3 +187,22 @@ test("a NUL in a multipart file name or field is 400 invalid_text", async () => 
   );
   assertProblem(badField, "invalid_text", "body.note");
 });
+
+test("a path that is not valid percent-encoded UTF-8, or too long, is a 400 problem with Parley's headers", async () => {
+  const ws = await buildWorkspace(ctx());
+  const admin = ws.as(ws.admin);
+  const cases: [string, number, string][] = [
+    ["/api/v1/tickets/%E0%A4%A", 400, "bad_request"],
+    ["/api/v1/tickets/%zz", 400, "bad_request"],
+    ["/api/v1/users/%ED%A0%80", 400, "bad_request"],
+    [`/api/v1/tickets/${"9".repeat(200)}`, 414, "uri_too_long"],
+  ];
+  for (const [path, status, code] of cases) {
+    const res = await admin.get(path);
+    assert.equal(res.statusCode, status, `${path}: ${res.body}`);
+    assert.equal(res.headers["content-type"], "application/problem+json; charset=utf-8", path);
+    assert.equal(res.json().code, code, path);
+    assert.equal(res.headers["x-content-type-options"], "nosniff", path);
+    assert.ok(res.headers["x-request-id"], path);
+  }
+});

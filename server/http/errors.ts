@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { patternMessage } from "./pattern-messages.ts";
+import { setSecurityHeaders } from "./security-headers.ts";
 
 // Every error that leaves the API is application/problem+json with a stable `code`.
 // The codes are listed in docs/api/errors.md and are never renamed.
@@ -47,6 +48,7 @@ const TITLES: Record<number, string> = {
   405: "Method Not Allowed",
   409: "Conflict",
   413: "Payload Too Large",
+  414: "URI Too Long",
   415: "Unsupported Media Type",
   422: "Unprocessable Content",
   428: "Precondition Required",
@@ -152,6 +154,25 @@ export function registerErrorHandling(
       .type("application/problem+json")
       .send(problem(404, "route_not_found", `No route ${req.method} ${req.url.split("?")[0]}.`));
   });
+}
+
+// Errors the router meets before any route or hook runs: a path that is not valid percent-encoded
+// UTF-8 (/tickets/%E0%A4%A), or a path parameter past its length limit. Fastify answered them with
+// its own JSON and none of Parley's headers.
+export function answerFrameworkError(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  const tooLong = error.code === "FST_ERR_MAX_PARAM_LENGTH";
+  const status = tooLong ? 414 : 400;
+  const detail = tooLong
+    ? "A part of the URL path is too long."
+    : "The URL path is not valid percent-encoded UTF-8.";
+  req.log.info({ code: error.code }, "request refused by the router");
+  // No hook runs for these: the headers every other answer gets are set here.
+  setSecurityHeaders(req, reply);
+  reply.header("x-request-id", req.id);
+  return reply
+    .status(status)
+    .type("application/problem+json")
+    .send(problem(status, tooLong ? "uri_too_long" : "bad_request", detail));
 }
 
 function mapFastifyCode(code: string | undefined): string {

@@ -25,6 +25,10 @@ const DOCS_PREFIX = "/api/docs";
 // On every answer that has not set its own (the agent app's page and attachments do): JSON,
 // problem+json errors, 404s, the API reference and the app's static files.
 export async function addSecurityHeaders(req: FastifyRequest, reply: FastifyReply) {
+  setSecurityHeaders(req, reply);
+}
+
+export function setSecurityHeaders(req: FastifyRequest, reply: FastifyReply) {
   if (!reply.hasHeader("content-security-policy")) {
     const path = req.url.split("?")[0];
     const docs = path === DOCS_PREFIX || path.startsWith(`${DOCS_PREFIX}/`);
