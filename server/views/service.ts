@@ -56,10 +56,10 @@ export async function visibleView(db: Db, actor: UserActor, id: number) {
 // Shared views change what the whole team sees: admins only, and through a token only with the
 // admin scope (the route cannot declare it, since personal views need only "write").
 function requireSharedViewAdmin(actor: UserActor) {
-  if (!can(actor, "workspace.admin")) throw forbidden("Only admins change shared views.");
   if (actor.scopes && !actor.scopes.includes("admin")) {
     throw forbidden('This API token lacks the "admin" scope.');
   }
+  if (!can(actor, "workspace.admin")) throw forbidden("Only admins change shared views.");
 }
 
 export async function createView(db: Db, actor: UserActor, input: Static<typeof ViewCreate>) {
