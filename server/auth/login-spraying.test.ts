@@ -54,3 +54,18 @@ test("successful sign-ins do not use up the limit: a team behind one address can
   }
   assert.equal((await login(ctx(), office, typist.email, "correct horse battery")).statusCode, 200);
 });
+
+test("the addresses of one IPv6 /64 share a count: a fresh address per guess does not escape it", async () => {
+  const ws = await buildWorkspace(ctx());
+  const prefix = `2001:db8:${randomInt(65536).toString(16)}:${randomInt(65536).toString(16)}`;
+  const agent = await ws.agent({ password: "correct horse battery" });
+  for (let i = 1; i <= 5; i++) {
+    const res = await login(ctx(), `${prefix}::${i.toString(16)}`, `nobody${i}@example.test`, "Summer2026!");
+    assert.equal(res.statusCode, 401, res.body);
+  }
+  const blocked = await login(ctx(), `${prefix}:0:0:0:ff`, agent.email, "correct horse battery");
+  assert.equal(blocked.statusCode, 429, blocked.body);
+  // The next /64 is someone else.
+  const neighbour = await login(ctx(), `2001:db9::1`, agent.email, "correct horse battery");
+  assert.equal(neighbour.statusCode, 200, neighbour.body);
+});

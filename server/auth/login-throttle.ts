@@ -63,6 +63,21 @@ export function failureThrottle(db: Db, options: ThrottleOptions) {
   };
 }
 
+// The client a limit per address counts: an IPv4 address, or an IPv6 /64, since one host (or one
+// attacker) commonly holds a whole /64 and could take a fresh address for every guess.
+export function clientNetwork(ip: string): string {
+  const v4 = /^(?:::ffff:)?(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (v4 || !ip.includes(":")) return v4 ? v4[1] : ip;
+  const [head, tail = ""] = ip.toLowerCase().split("%")[0].split("::");
+  const left = head ? head.split(":") : [];
+  const right = ip.includes("::") && tail ? tail.split(":") : [];
+  const groups = [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
+}
+
 async function giveBackAttempt(db: Db, key: string) {
   await sql`update rate_limit_counters set hits = greatest(hits - 1, 0)
     where key = ${key} and window_ends_at > now()`.execute(db);

@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import { Type } from "typebox";
 import { AppError, invalid, notFound, unauthorized } from "../http/errors.ts";
 import { presentUser, UserView } from "../workspaces/users.ts";
-import { failureThrottle, throttle } from "./login-throttle.ts";
+import { clientNetwork, failureThrottle, throttle } from "./login-throttle.ts";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./secrets.ts";
 import { createUserSession, endOtherSessions, endSession, SESSION_COOKIE } from "./sessions.ts";
 
@@ -50,7 +50,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     name: "login-ip",
     max: app.config.loginIpFailureLimit,
     windowMs: 15 * 60_000,
-    key: (req) => req.ip,
+    key: (req) => clientNetwork(req.ip),
   });
   app.post(
     "/api/v1/auth/login",
