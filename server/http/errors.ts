@@ -164,7 +164,9 @@ export function answerFrameworkError(error: FastifyError, req: FastifyRequest, r
   const status = tooLong ? 414 : 400;
   const detail = tooLong
     ? "A part of the URL path is too long."
-    : "The URL path is not valid percent-encoded UTF-8.";
+    : error.code === "FST_ERR_BAD_URL"
+      ? "The URL path is not valid percent-encoded UTF-8."
+      : "The request could not be routed.";
   req.log.info({ code: error.code }, "request refused by the router");
   // No hook runs for these: the headers every other answer gets are set here.
   setSecurityHeaders(req, reply);
