@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { useE2e } from "./harness.ts";
+import { AGENT_PASSWORD, useE2e } from "./harness.ts";
 
 const e2e = useE2e();
 
@@ -84,5 +84,21 @@ test("a ticket for a new address makes the contact, named as typed", async () =>
   const contact = await api.get(`/api/v1/contacts/${ticket.requesterId}`);
   assert.equal(contact.name, "Wanda Walkin");
   assert.deepEqual(contact.emails, ["walk.in@newcustomer.test"]);
+  await context.close();
+});
+
+test("a light agent, who may only add notes, is not offered New ticket", async () => {
+  const { api, newAgentPage } = e2e();
+  await api.createAgent("Lee Light", "lee.light@e2e.test", { role: "light_agent" });
+  const { context, page } = await newAgentPage("lee.light@e2e.test", AGENT_PASSWORD);
+  const banner = page.getByRole("banner");
+  await banner.getByRole("link", { name: "Settings for Lee Light" }).waitFor();
+  assert.equal(await banner.getByRole("button", { name: "New ticket" }).count(), 0);
+  await page.getByRole("heading", { level: 1 }).click();
+  await page.keyboard.press("c");
+  await page.keyboard.press("Shift+?");
+  const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+  await help.waitFor();
+  assert.doesNotMatch(await help.innerText(), /New ticket/);
   await context.close();
 });

@@ -99,7 +99,8 @@ function TopBar() {
           <Link to="/search">Search</Link>
           {me.role === "admin" && <Link to="/admin">Admin</Link>}
         </nav>
-        <NewTicketButton />
+        {/* Light agents may only add notes: the API refuses them a new ticket. */}
+        {me.role !== "light_agent" && <NewTicketButton />}
         <div className="topbar-right">
           <ConnectionStatus />
           <NotificationBell />
