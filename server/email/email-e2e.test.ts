@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -255,6 +255,47 @@ test("over SMTP: a mail, an answer, a reply, an answer, a reply to it: one ticke
     const info = await transport.sendMail({ envelope: { from, to: [to] }, raw: mail });
     assert.match(info.response, /^250 /);
   });
+});
+
+test("over SMTP: a reused Message-ID is a second ticket, the same mail by another relay none", async () => {
+  const ws = await buildWorkspace({ app, database });
+  const mailbox = await createMailbox(database.db, SecretBox.fromConfig(config), ws.id, {
+    name: "Shop Support",
+    address: `shop-${rand()}@acme.test`,
+    settings: { sendReceipt: false },
+  });
+  const transport = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: config.email.smtpListenPort ?? 0,
+    secure: false,
+    ignoreTLS: true,
+  });
+  const send = async (name: string) =>
+    (
+      await transport.sendMail({
+        envelope: { from: "relay@customer.test", to: [mailbox.address] },
+        raw: readFileSync(join(import.meta.dirname, "fixtures", name)),
+      })
+    ).response;
+  for (const name of ["reused-message-id-1.eml", "reused-message-id-2.eml", "two-relays-direct.eml"])
+    assert.match(await send(name), /^250 .*Message stored/, name);
+  assert.match(await send("two-relays-forwarded.eml"), /^250 .*Duplicate/);
+  assert.match(await send("automated-monitoring-alert.eml"), /^250 .*Message stored/);
+
+  const subjects = await waitFor("four tickets", async () => {
+    const res = await ws.as(ws.admin).get("/api/v1/tickets?limit=100");
+    const data = res.json().data as { subject: string; tags: string[] }[];
+    return data.length >= 4 ? data : null;
+  });
+  assert.deepEqual(subjects.map((t) => t.subject).sort(), [
+    "Contact form: order 10482 never arrived",
+    "Contact form: wrong size delivered",
+    "Problem: Disk space is critically low on db-02 (used > 95%)",
+    "Wrong VAT number on invoices",
+  ]);
+  assert.deepEqual(subjects.find((t) => t.subject.startsWith("Problem:"))?.tags, ["automated"]);
+  const stored = await ws.as(ws.admin).get(`/api/v1/mailboxes/${mailbox.id}/inbound?limit=100`);
+  assert.equal(stored.json().data.length, 4, "the relayed copy was not stored again");
 });
 
 if (availability.run) {
