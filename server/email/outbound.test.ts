@@ -237,6 +237,7 @@ test("a 550 fails the mail at once, with the server's reason on the message", as
   assert.equal(theirs.statusCode, 200, theirs.body);
   const reply = theirs.json().data.find((m: { id: number }) => m.id === row.message_id);
   assert.ok(!("delivery" in reply), "the server's error is for the team, not the customer");
+  assert.ok(!theirs.body.includes("lastError"));
   const failed = await ws.db
     .selectFrom("ticket_events")
     .select("changes")
