@@ -96,8 +96,23 @@ test("an agent merges selected tickets into the one they pick", async () => {
   await page.getByRole("checkbox", { name: "Select all shown tickets" }).check();
   await page.getByRole("region", { name: "Bulk actions" }).getByRole("button", { name: "Merge…" }).click();
   const dialog = page.getByRole("dialog", { name: "Merge 3 tickets" });
+  // Each ticket shows its requester.
+  await dialog
+    .getByRole("radio", { name: `#${first.number} Merge printer broken from merge (merge@customer.test)` })
+    .waitFor();
+  await dialog
+    .getByRole("radio", { name: `#${third.number} Merge printer smoking from merge2 (merge2@customer.test)` })
+    .waitFor();
   await dialog.getByRole("radio", { name: `#${second.number} Merge printer still broken` }).check();
-  await dialog.getByRole("button", { name: `Merge into #${second.number}` }).click();
+  // #third is another customer's: the dialog says so, and merges only once the agent confirms.
+  const warning = dialog
+    .getByRole("alert")
+    .filter({ hasText: "These tickets are from different customers." });
+  await warning.filter({ hasText: `#${third.number} is from merge2 (merge2@customer.test)` }).waitFor();
+  const mergeButton = dialog.getByRole("button", { name: `Merge into #${second.number}` });
+  assert.equal(await mergeButton.isDisabled(), true);
+  await warning.getByRole("checkbox", { name: "Merge tickets of different customers" }).check();
+  await mergeButton.click();
 
   await page
     .getByRole("status")
@@ -111,5 +126,26 @@ test("an agent merges selected tickets into the one they pick", async () => {
     const saved = await api.get(`/api/v1/tickets/${source.id}`);
     assert.equal(saved.mergedIntoId, second.id);
   }
+  await context.close();
+});
+
+test("merging one customer's tickets asks for no confirmation", async () => {
+  const { api, newAgentPage } = e2e();
+  const older = await api.createTicket("Same customer older", "same@customer.test", "One", {
+    tags: ["same-e2e"],
+  });
+  await api.createTicket("Same customer newer", "same@customer.test", "Two", { tags: ["same-e2e"] });
+  const view = await tagView(api, "Same customer", "same-e2e");
+  const { context, page } = await newAgentPage();
+  await openView(page, view.id);
+  await page.getByRole("checkbox", { name: "Select all shown tickets" }).check();
+  await page.getByRole("region", { name: "Bulk actions" }).getByRole("button", { name: "Merge…" }).click();
+  const dialog = page.getByRole("dialog", { name: "Merge 2 tickets" });
+  await dialog
+    .getByRole("radio", { name: /Same customer newer from same \(same@customer\.test\)/ })
+    .waitFor();
+  assert.equal(await dialog.getByRole("alert").count(), 0);
+  await dialog.getByRole("button", { name: `Merge into #${older.number}` }).click();
+  await page.getByRole("row").filter({ hasText: "Same customer newer" }).waitFor({ state: "detached" });
   await context.close();
 });

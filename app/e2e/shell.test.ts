@@ -61,7 +61,7 @@ test("an agent changes their password: a wrong current one is explained, the new
   await form.getByLabel("New password", { exact: true }).fill("a-brand-new-password");
   await form.getByLabel("Repeat the new password").fill("a-brand-new-password");
   await form.getByRole("button", { name: "Change password" }).click();
-  await form.getByText("is wrong", { exact: true }).waitFor();
+  await form.getByText("The current password is wrong.", { exact: true }).waitFor();
   assert.equal(await form.getByLabel("Current password").getAttribute("aria-invalid"), "true");
 
   await form.getByLabel("Current password").fill(AGENT_PASSWORD);

@@ -36,6 +36,9 @@ const MeUpdate = Type.Object(
   { additionalProperties: false },
 );
 
+export const timeZoneUnknown = (zone: string) =>
+  `${zone} is not a time zone Parley knows; use an IANA name such as Europe/Berlin.`;
+
 export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat("en", { timeZone: zone });
@@ -130,7 +133,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const actor = req.actor;
       if (actor.type !== "user") throw notFound("user");
       if (req.body.timeZone && !isTimeZone(req.body.timeZone)) {
-        throw invalid([{ path: "timeZone", message: "is not an IANA time zone" }]);
+        throw invalid([{ path: "timeZone", message: timeZoneUnknown(req.body.timeZone) }]);
       }
       await app.db
         .updateTable("users")
@@ -169,7 +172,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .where("id", "=", actor.userId)
         .executeTakeFirstOrThrow();
       if (!(await verifyPassword(user.password_hash, req.body.currentPassword))) {
-        throw invalid([{ path: "currentPassword", message: "is wrong" }]);
+        throw invalid([{ path: "currentPassword", message: "The current password is wrong." }]);
       }
       await app.db
         .updateTable("users")

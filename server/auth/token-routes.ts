@@ -100,7 +100,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw forbidden(`You cannot grant the scope(s): ${tooWide.join(", ")}.`);
       }
       if (req.body.expiresAt && new Date(req.body.expiresAt) <= new Date()) {
-        throw invalid([{ path: "expiresAt", message: "must be in the future" }]);
+        throw invalid([{ path: "expiresAt", message: "The expiry date must be in the future." }]);
       }
       const token = newToken("pat");
       const row = await app.db

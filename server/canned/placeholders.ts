@@ -22,6 +22,6 @@ export function unknownPlaceholders(text: string, path: string): FieldError[] {
   for (const match of text.matchAll(TOKEN)) if (!known.has(match[1])) unknown.add(match[1]);
   return [...unknown].map((name) => ({
     path,
-    message: `{{${name}}} is not a placeholder; use one of ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}`,
+    message: `{{${name}}} is not a placeholder; use one of ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}.`,
   }));
 }

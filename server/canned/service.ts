@@ -23,9 +23,9 @@ export interface CannedResponseInput {
 function check(input: Partial<CannedResponseInput>) {
   const errors = input.body === undefined ? [] : unknownPlaceholders(input.body, "body");
   if (input.title !== undefined && input.title.trim() === "")
-    errors.push({ path: "title", message: "must not be blank" });
+    errors.push({ path: "title", message: "The title must not be blank." });
   if (input.body !== undefined && input.body.trim() === "")
-    errors.push({ path: "body", message: "must not be blank" });
+    errors.push({ path: "body", message: "The text must not be blank." });
   if (errors.length) throw invalid(errors);
 }
 

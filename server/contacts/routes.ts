@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { requireCan } from "../auth/permissions.ts";
-import { isTimeZone } from "../auth/routes.ts";
+import { isTimeZone, timeZoneUnknown } from "../auth/routes.ts";
 import { inTransaction } from "../db/connection.ts";
 import { invalid, notFound } from "../http/errors.ts";
 import { readablePattern } from "../http/pattern-messages.ts";
@@ -64,11 +64,14 @@ async function checkOrganization(
     .where("workspace_id", "=", workspaceId)
     .where("id", "=", id)
     .executeTakeFirst();
-  if (!org) throw invalid([{ path: "organizationId", message: "is not an organization of this workspace" }]);
+  if (!org)
+    throw invalid([
+      { path: "organizationId", message: `There is no organization with id ${id} in this workspace.` },
+    ]);
 }
 
 function checkTimeZone(zone: string | null | undefined) {
-  if (zone && !isTimeZone(zone)) throw invalid([{ path: "timeZone", message: "is not an IANA time zone" }]);
+  if (zone && !isTimeZone(zone)) throw invalid([{ path: "timeZone", message: timeZoneUnknown(zone) }]);
 }
 
 export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {

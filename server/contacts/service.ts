@@ -65,7 +65,10 @@ export async function setContactIdentities(
   const tooShort = rows.filter((r) => r.kind === "phone" && r.value.replace("+", "").length < 3);
   if (tooShort.length > 0) {
     throw invalid(
-      tooShort.map((r) => ({ path: "phones", message: `${r.value || "(empty)"} has too few digits` })),
+      tooShort.map((r) => ({
+        path: "phones",
+        message: r.value ? `The phone number ${r.value} has too few digits.` : "A phone number is empty.",
+      })),
     );
   }
   const taken = await db
@@ -78,7 +81,7 @@ export async function setContactIdentities(
     throw invalid(
       taken.map((t) => ({
         path: t.kind === "email" ? "emails" : "phones",
-        message: `${t.value} belongs to another contact`,
+        message: `${t.value} already belongs to another contact.`,
       })),
     );
   }

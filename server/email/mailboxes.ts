@@ -229,7 +229,8 @@ async function checkGroup(db: Db, workspaceId: number, groupId: number | null | 
     .where("workspace_id", "=", workspaceId)
     .where("id", "=", groupId)
     .executeTakeFirst();
-  if (!group) throw invalid([{ path: "groupId", message: "is not a group of this workspace" }]);
+  if (!group)
+    throw invalid([{ path: "groupId", message: `There is no group with id ${groupId} in this workspace.` }]);
 }
 
 export async function createMailbox(
@@ -239,7 +240,7 @@ export async function createMailbox(
   input: MailboxInput & { name: string; address: string },
 ) {
   if (input.inbound === "imap" && !input.imap)
-    throw invalid([{ path: "imap", message: "is required for IMAP mailboxes" }]);
+    throw invalid([{ path: "imap", message: "An IMAP mailbox needs its IMAP server settings." }]);
   return inTransaction(db, async (trx) => {
     await checkGroup(trx, workspaceId, input.groupId);
     return trx
@@ -279,7 +280,7 @@ export async function updateMailbox(
     const inbound = input.inbound ?? current.inbound;
     const hasImap = input.imap !== undefined ? input.imap !== null : current.imap !== null;
     if (inbound === "imap" && !hasImap)
-      throw invalid([{ path: "imap", message: "is required for IMAP mailboxes" }]);
+      throw invalid([{ path: "imap", message: "An IMAP mailbox needs its IMAP server settings." }]);
     return trx
       .updateTable("mailboxes")
       .set({

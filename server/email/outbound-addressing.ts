@@ -23,6 +23,8 @@ export async function mailboxForTicket(
       .where("ticket_id", "=", ticket.id)
       .where("channel", "=", "email")
       .where("direction", "=", "in")
+      // Only the ticket's own conversation: another customer's mail merged in is a note.
+      .where("kind", "=", "reply")
       .where(sql<boolean>`channel_meta ? 'mailboxId'`)
       .orderBy("id")
       .limit(1)
@@ -111,6 +113,8 @@ export async function threadFor(trx: Db, ticket: TicketRow, fromContactId?: numb
     .where("ticket_id", "=", ticket.id)
     .where("channel", "=", "email")
     .where("direction", "=", "in")
+    // Another customer's mail merged in (a note now) must not be named in this customer's headers.
+    .where("kind", "=", "reply")
     .where("external_id", "is not", null);
   if (fromContactId !== undefined) inbound = inbound.where("author_contact_id", "=", fromContactId);
   const theirs = await inbound

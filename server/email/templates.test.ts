@@ -107,8 +107,14 @@ test("a template with an unknown placeholder is refused, naming the field", asyn
   assert.equal(res.statusCode, 422, res.body);
   assert.equal(res.json().code, "validation_failed");
   assert.deepEqual(res.json().errors, [
-    { path: "subject", message: "uses the unknown placeholder {{ticket.subjct}}" },
-    { path: "bodyText", message: "uses the unknown placeholder {{agent.password}}" },
+    {
+      path: "subject",
+      message: "The subject uses {{ticket.subjct}}, which is not a placeholder Parley knows.",
+    },
+    {
+      path: "bodyText",
+      message: "The text uses {{agent.password}}, which is not a placeholder Parley knows.",
+    },
   ]);
   assert.equal((await admin.get(url("agent_replied"))).json().custom, false, "nothing was saved");
   const withoutReply = await admin.request("PUT", url("agent_replied"), {
@@ -117,7 +123,7 @@ test("a template with an unknown placeholder is refused, naming the field", asyn
   });
   assert.equal(withoutReply.statusCode, 422);
   assert.deepEqual(withoutReply.json().errors, [
-    { path: "bodyText", message: "must include {{message.text}}, the agent's reply" },
+    { path: "bodyText", message: "The text must include {{message.text}}, the agent's reply." },
   ]);
 
   const missing = await admin.request("PUT", url("agent_replied"), { subject: "x" });
@@ -184,7 +190,7 @@ test("a workspace's templates are its own", async () => {
   assert.equal(seen.bodyText, DEFAULT_TEMPLATES.agent_replied.bodyText);
 });
 
-test("an edited agent_replied template wraps every reply, escaped in the HTML part", async () => {
+test("an edited agent_replied template wraps every reply, escaped in the HTML part; a portal line is left out", async () => {
   const mta = await sink();
   const ws = await buildWorkspace(ctx());
   await ws.as(ws.admin).request("PUT", url("agent_replied"), {
@@ -206,10 +212,9 @@ test("an edited agent_replied template wraps every reply, escaped in the HTML pa
   const [row] = await outboundRows(ws);
   const mail = await deliver(ws, mta, row.id);
   assert.equal(mail.subject, `Re: Update on: Printer on fire [#${ticket.number}]`);
-  assert.equal(
-    mail.text?.trim(),
-    `Hello <Robin>,\n\nUnplug it <now>.\n\nFollow #${ticket.number} at https://help.acme.test/portal/tickets/${ticket.id}`,
-  );
+  assert.equal(mail.text?.trim(), `Hello <Robin>,\n\nUnplug it <now>.`);
+  // There is no portal yet (/portal/tickets/<id> is a 404): the line with the link is not sent.
+  assert.doesNotMatch(`${mail.text}${mail.html}`, /\/portal\/|Follow #/);
   assert.match(mail.html ?? "", /Hello &lt;Robin&gt;,<br>/);
   assert.match(mail.html ?? "", /Unplug it &lt;now&gt;\./);
   assert.doesNotMatch(mail.html ?? "", /<Robin>|<now>/);
@@ -231,6 +236,7 @@ test("a customer who opens a ticket by email gets a receipt, unless the mailbox 
   assert.deepEqual(mail.from, { name: "Acme Support", address: mailbox.address });
   assert.match(mail.text ?? "", new RegExp(`received your request #${ticket.number}`));
   assert.match(mail.text ?? "", /^Hello Robin,/);
+  assert.doesNotMatch(`${mail.text}${mail.html}`, /\/portal\/|follow it here/i);
 
   const quiet = await sendingMailbox(ws, mta, { sendReceipt: false });
   await createTicket(ws.db, systemActor(ws.id), {

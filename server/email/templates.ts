@@ -40,9 +40,7 @@ export const DEFAULT_TEMPLATES: Record<TemplateKey, EmailTemplate> = {
     bodyText: [
       "Hello {{requester.first_name}},",
       "",
-      "Thank you for writing to us. We have received your request #{{ticket.number}} and will get back to you as soon as we can.",
-      "",
-      "You can follow it here: {{portal_url}}",
+      "Thank you for writing to us. We have received your request #{{ticket.number}} and will get back to you as soon as we can. To add anything, simply reply to this email.",
       "",
       "{{mailbox.name}}",
     ].join("\n"),
@@ -100,13 +98,35 @@ export interface Rendered {
   html: string;
 }
 
+// Placeholders that stand for a link: a line that carries one which renders empty ("Follow it
+// here: {{portal_url}}" while there is no portal) is left out rather than sent dangling.
+const LINK_PLACEHOLDERS: Placeholder[] = ["portal_url"];
+
+function withoutEmptyLinks(bodyText: string, values: TemplateValues): string {
+  const empty = LINK_PLACEHOLDERS.filter((name) => !values[name]);
+  if (empty.length === 0) return bodyText;
+  const lines = bodyText.split("\n");
+  const kept: string[] = [];
+  for (const line of lines) {
+    const names = [...line.matchAll(PLACEHOLDER)].map((m) => m[1] as Placeholder);
+    if (names.some((name) => empty.includes(name))) {
+      // The blank line that set the dropped one apart goes with it.
+      if (kept.length > 0 && kept.at(-1)!.trim() === "") kept.pop();
+      continue;
+    }
+    kept.push(line);
+  }
+  return kept.join("\n");
+}
+
 // Every value is escaped in the HTML part, except those given in `htmlValues`: the message's own
 // HTML, which was sanitized when the message was saved.
 export function renderTemplate(
-  template: EmailTemplate,
+  given: EmailTemplate,
   values: TemplateValues,
   htmlValues: Partial<Record<Placeholder, string>> = {},
 ): Rendered {
+  const template = { subject: given.subject, bodyText: withoutEmptyLinks(given.bodyText, values) };
   const value = (name: string) => values[name as Placeholder] ?? "";
   const subject = template.subject
     .replace(PLACEHOLDER, (_, name: string) => value(name))
@@ -163,17 +183,17 @@ export function checkTemplate(key: string, input: EmailTemplate): TemplateKey {
   const errors = [
     ...unknownPlaceholders(input.subject).map((name) => ({
       path: "subject",
-      message: `uses the unknown placeholder {{${name}}}`,
+      message: `The subject uses {{${name}}}, which is not a placeholder Parley knows.`,
     })),
     ...unknownPlaceholders(input.bodyText).map((name) => ({
       path: "bodyText",
-      message: `uses the unknown placeholder {{${name}}}`,
+      message: `The text uses {{${name}}}, which is not a placeholder Parley knows.`,
     })),
   ];
   // The agent's words are the point of the mail; a template without them would send an empty reply.
   const carriesReply = templateKey === "agent_replied" || templateKey === "agent_replied_solved";
   if (carriesReply && !/\{\{\s*message\.text\s*\}\}/.test(input.bodyText)) {
-    errors.push({ path: "bodyText", message: "must include {{message.text}}, the agent's reply" });
+    errors.push({ path: "bodyText", message: "The text must include {{message.text}}, the agent's reply." });
   }
   if (errors.length) throw invalid(errors, "The template has placeholders Parley cannot fill.");
   return templateKey;

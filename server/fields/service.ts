@@ -46,18 +46,21 @@ export interface FieldChanges {
 // or a later change of mind would leave a text field silently restricted.
 function checkOptions(kind: CustomFieldKind, options: string[] | undefined): FieldError[] {
   if (!KINDS_WITH_OPTIONS.includes(kind)) {
-    return options?.length ? [{ path: "options", message: `a ${kind} field takes no options` }] : [];
+    return options?.length ? [{ path: "options", message: `A ${kind} field takes no options.` }] : [];
   }
   if (!options || options.length === 0) {
-    return [{ path: "options", message: `a ${kind} field needs at least one option` }];
+    return [{ path: "options", message: `A ${kind} field needs at least one option.` }];
   }
   const seen = new Set<string>();
   const errors: FieldError[] = [];
   options.forEach((option, i) => {
     if (option.trim() !== option || option === "") {
-      errors.push({ path: `options.${i}`, message: "must not be blank or start or end with spaces" });
+      errors.push({
+        path: `options.${i}`,
+        message: `Option ${i + 1} must not be blank or start or end with spaces.`,
+      });
     } else if (seen.has(option)) {
-      errors.push({ path: `options.${i}`, message: `"${option}" is listed twice` });
+      errors.push({ path: `options.${i}`, message: `The option "${option}" is listed twice.` });
     }
     seen.add(option);
   });
@@ -98,10 +101,10 @@ export async function updateField(db: Db, workspaceId: number, id: number, input
     if (!field) throw notFound("custom field");
     const errors: FieldError[] = [];
     if (input.key !== undefined && input.key !== field.key) {
-      errors.push({ path: "key", message: "cannot be changed after creation" });
+      errors.push({ path: "key", message: "The key cannot be changed after the field is created." });
     }
     if (input.kind !== undefined && input.kind !== field.kind) {
-      errors.push({ path: "kind", message: "cannot be changed after creation" });
+      errors.push({ path: "kind", message: "The kind cannot be changed after the field is created." });
     }
     if (input.options !== undefined) errors.push(...checkOptions(field.kind, input.options));
     if (errors.length) throw invalid(errors);

@@ -23,7 +23,7 @@ const ENVELOPE_BYTES = 64 * 1024;
 
 const fileRequired = () =>
   new AppError(400, "validation_failed", "The request has invalid fields.", {
-    errors: [{ path: "body.file", message: "must be a file part" }],
+    errors: [{ path: "body.file", message: "The upload must carry the file in a part named file." }],
   });
 
 const present = (a: { id: number; filename: string; content_type: string; size: number }) => ({

@@ -31,6 +31,7 @@ import { organizationRoutes } from "../organizations/routes.ts";
 import { customerTicketRoutes } from "../organizations/ticket-routes.ts";
 import { closeSocketsOnShutdown, type RealtimeOptions, realtimeRoutes } from "../realtime/routes.ts";
 import { searchRoutes } from "../search/routes.ts";
+import { assigneeRoutes } from "../tickets/assignee-routes.ts";
 import { messageRoutes } from "../tickets/message-routes.ts";
 import { ticketOperationRoutes } from "../tickets/operation-routes.ts";
 import { ticketRoutes } from "../tickets/routes.ts";
@@ -204,6 +205,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(fieldRoutes);
   await app.register(attachmentRoutes);
   await app.register(ticketRoutes);
+  await app.register(assigneeRoutes);
   await app.register(messageRoutes);
   await app.register(organizationRoutes);
   await app.register(customerTicketRoutes);

@@ -110,7 +110,10 @@ async function checkUnique(
   );
   if (taken.length > 0) {
     throw invalid(
-      taken.map((t) => ({ path: "domains", message: `${t.domain} belongs to the organization ${t.owner}` })),
+      taken.map((t) => ({
+        path: "domains",
+        message: `${t.domain} already belongs to the organization ${t.owner}.`,
+      })),
     );
   }
 }

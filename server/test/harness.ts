@@ -95,6 +95,7 @@ export interface AgentOptions {
   groupIds?: number[];
   password?: string;
   email?: string;
+  name?: string;
 }
 
 export class TestWorkspace {
@@ -114,7 +115,7 @@ export class TestWorkspace {
   async agent(options: AgentOptions = {}): Promise<TestUser> {
     const email = options.email ?? `${unique("agent")}@example.test`;
     const user = await createUser(this.db, this.id, {
-      name: `Agent ${counter}`,
+      name: options.name ?? `Agent ${counter}`,
       email,
       role: options.role ?? "agent",
       ticketAccess: options.ticketAccess,

@@ -272,7 +272,8 @@ async function checkBatch(trx: Db, batch: Pending[]): Promise<BatchFacts> {
         and (a.assignee is null or exists (
           select 1 from users u
           where u.workspace_id = a.ws and u.id = a.assignee and u.active and u.role <> 'light_agent'
-            and (a.grp is null or exists (
+            -- The rule of assignees.ts: admins take any group's tickets, agents their groups'.
+            and (a.grp is null or u.role = 'admin' or exists (
               select 1 from group_members m
               where m.workspace_id = a.ws and m.group_id = a.grp and m.user_id = a.assignee))))
       ) as fine

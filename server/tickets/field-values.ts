@@ -60,11 +60,14 @@ export function mergeFieldValues(
   for (const [key, value] of Object.entries(incoming)) {
     const def = defs.find((d) => d.key === key);
     if (!def) {
-      errors.push({ path: `customFields.${key}`, message: "is not a custom field of this workspace" });
+      errors.push({
+        path: `customFields.${key}`,
+        message: `There is no custom field with the key ${key} in this workspace.`,
+      });
       continue;
     }
     const problem = checkValue(def, value);
-    if (problem) errors.push({ path: `customFields.${key}`, message: problem });
+    if (problem) errors.push({ path: `customFields.${key}`, message: `${def.label} ${problem}.` });
     else if (value === null) delete values[key];
     else values[key] = value;
   }
@@ -78,7 +81,7 @@ export function missingOnSolve(defs: FieldDefinition[], values: Record<string, u
       const v = values[d.key];
       return v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0);
     })
-    .map((d) => ({ path: `customFields.${d.key}`, message: `${d.label} is required to solve the ticket` }));
+    .map((d) => ({ path: `customFields.${d.key}`, message: `${d.label} is required to solve the ticket.` }));
 }
 
 export function normalizeTags(tags: string[]): string[] {

@@ -104,7 +104,10 @@ async function attachUploads(trx: Db, actor: Actor, messageId: number, ids: numb
   const attached = await q.returning("id").execute();
   if (attached.length !== new Set(ids).size) {
     throw invalid([
-      { path: "attachmentIds", message: "includes uploads that are not yours or already attached" },
+      {
+        path: "attachmentIds",
+        message: "Some of the attachments are not your uploads, or are already attached elsewhere.",
+      },
     ]);
   }
 }

@@ -5,7 +5,8 @@ import { findOrCreateContactByEmail, requireContact } from "../contacts/service.
 import { type Db, inTransaction } from "../db/connection.ts";
 import type { TicketPriority, TicketStatus, TicketType } from "../db/types.ts";
 import { queueSystemEmail } from "../email/outbox.ts";
-import { AppError, conflict, type FieldError, forbidden, invalid, notFound } from "../http/errors.ts";
+import { AppError, conflict, forbidden, invalid, notFound } from "../http/errors.ts";
+import { checkAssignment } from "./assignees.ts";
 import { createdChanges, draftTicket, openingStatus, startsDone } from "./create-batch.ts";
 import { appendEvent, diff } from "./events.ts";
 import { activeFieldDefinitions, mergeFieldValues, missingOnSolve, normalizeTags } from "./field-values.ts";
@@ -35,46 +36,6 @@ export async function visibleTicket(db: Db, actor: Actor, id: number): Promise<T
     .executeTakeFirst();
   if (!ticket || !canSeeTicket(actor, ticket)) throw notFound("ticket");
   return ticket;
-}
-
-// An assignee must be an active agent or admin; with a group, a member of it.
-async function checkAssignment(
-  db: Db,
-  workspaceId: number,
-  assigneeId: number | null,
-  groupId: number | null,
-) {
-  const errors: FieldError[] = [];
-  if (groupId !== null) {
-    const group = await db
-      .selectFrom("groups")
-      .select("id")
-      .where("workspace_id", "=", workspaceId)
-      .where("id", "=", groupId)
-      .executeTakeFirst();
-    if (!group) errors.push({ path: "groupId", message: "is not a group of this workspace" });
-  }
-  if (assigneeId !== null) {
-    const user = await db
-      .selectFrom("users")
-      .select(["id", "role", "active"])
-      .where("workspace_id", "=", workspaceId)
-      .where("id", "=", assigneeId)
-      .executeTakeFirst();
-    if (!user?.active || user.role === "light_agent") {
-      errors.push({ path: "assigneeId", message: "is not an active agent of this workspace" });
-    } else if (groupId !== null && errors.length === 0) {
-      const member = await db
-        .selectFrom("group_members")
-        .select("user_id")
-        .where("workspace_id", "=", workspaceId)
-        .where("group_id", "=", groupId)
-        .where("user_id", "=", assigneeId)
-        .executeTakeFirst();
-      if (!member) errors.push({ path: "assigneeId", message: "is not a member of the ticket's group" });
-    }
-  }
-  if (errors.length) throw invalid(errors);
 }
 
 // The workspace's next ticket number, drawn inside the INSERT rather than by a query before it.
@@ -116,10 +77,10 @@ export interface CreateTicketInput {
 async function resolveRequester(trx: Db, actor: Actor, input: CreateTicketInput) {
   if (actor.type === "contact") {
     if (input.requester)
-      throw invalid([{ path: "requester", message: "customers open tickets as themselves" }]);
+      throw invalid([{ path: "requester", message: "Customers open tickets as themselves." }]);
     return requireContact(trx, actor.workspaceId, actor.contactId);
   }
-  if (!input.requester) throw invalid([{ path: "requester", message: "is required" }]);
+  if (!input.requester) throw invalid([{ path: "requester", message: "A ticket needs a requester." }]);
   if ("id" in input.requester) {
     const contact = await trx
       .selectFrom("contacts")
@@ -127,7 +88,13 @@ async function resolveRequester(trx: Db, actor: Actor, input: CreateTicketInput)
       .where("workspace_id", "=", actor.workspaceId)
       .where("id", "=", input.requester.id)
       .executeTakeFirst();
-    if (!contact) throw invalid([{ path: "requester.id", message: "is not a contact of this workspace" }]);
+    if (!contact)
+      throw invalid([
+        {
+          path: "requester.id",
+          message: `There is no contact with id ${input.requester.id} in this workspace.`,
+        },
+      ]);
     return contact;
   }
   return findOrCreateContactByEmail(trx, actor.workspaceId, input.requester.email, input.requester.name);
@@ -157,7 +124,7 @@ export async function createTicket(db: Db, actor: Actor, input: CreateTicketInpu
       await checkAssignment(trx, actor.workspaceId, assigneeId, groupId);
     }
     if (fields.errors.length) throw invalid(fields.errors);
-    if (done) throw invalid([{ path: "status", message: "a new ticket cannot start solved or closed" }]);
+    if (done) throw invalid([{ path: "status", message: "A new ticket cannot start solved or closed." }]);
     const draft = draftTicket(actor, input, requester, fields.values);
     const now = new Date();
     const ticket = await trx
@@ -183,7 +150,9 @@ export async function createTicket(db: Db, actor: Actor, input: CreateTicketInpu
       .executeTakeFirstOrThrow()
       .catch((err: unknown) => {
         if (groupInInsert && isMissingNumber(err)) {
-          throw invalid([{ path: "groupId", message: "is not a group of this workspace" }]);
+          throw invalid([
+            { path: "groupId", message: `There is no group with id ${groupId} in this workspace.` },
+          ]);
         }
         throw err;
       });
@@ -266,7 +235,12 @@ export async function applyTicketChanges(trx: Db, actor: Actor, ticket: TicketRo
   if (input.status !== undefined) next.status = input.status;
   if (input.requesterId !== undefined) {
     const requester = await requireContact(trx, ws, input.requesterId).catch(() => {
-      throw invalid([{ path: "requesterId", message: "is not a contact of this workspace" }]);
+      throw invalid([
+        {
+          path: "requesterId",
+          message: `There is no contact with id ${input.requesterId} in this workspace.`,
+        },
+      ]);
     });
     next.requester_id = requester.id;
     next.organization_id = requester.organization_id;
@@ -297,13 +271,16 @@ export async function applyTicketChanges(trx: Db, actor: Actor, ticket: TicketRo
   if (ticket.type === "problem" && next.type !== undefined && next.type !== "problem") {
     if (await hasIncidents(trx, ws, ticket.id)) {
       throw invalid([
-        { path: "type", message: "a problem with linked incidents stays a problem; unlink them first" },
+        {
+          path: "type",
+          message: "A problem with linked incidents stays a problem; unlink the incidents first.",
+        },
       ]);
     }
   }
   const status = next.status ?? ticket.status;
   if (status === "closed" && ticket.status !== "solved") {
-    throw invalid([{ path: "status", message: "only a solved ticket can be closed" }]);
+    throw invalid([{ path: "status", message: "Only a solved ticket can be closed." }]);
   }
   // Checked on the way into solved and on every field edit while solved, so a required value
   // cannot be emptied after the fact.
@@ -344,7 +321,7 @@ export async function applyTicketChanges(trx: Db, actor: Actor, ticket: TicketRo
 async function checkProblemLink(trx: Db, ticket: TicketRow, type: TicketType, problemId: number | null) {
   if (problemId === null) return null;
   if (problemId === ticket.id)
-    throw invalid([{ path: "problemId", message: "a ticket cannot be its own problem" }]);
+    throw invalid([{ path: "problemId", message: "A ticket cannot be its own problem." }]);
   const problem = await trx
     .selectFrom("tickets")
     .select(["id", "type", "merged_into_id"])
@@ -352,11 +329,11 @@ async function checkProblemLink(trx: Db, ticket: TicketRow, type: TicketType, pr
     .where("id", "=", problemId)
     .executeTakeFirst();
   if (problem?.type !== "problem" || problem.merged_into_id !== null) {
-    throw invalid([{ path: "problemId", message: "must be a ticket of type problem" }]);
+    throw invalid([{ path: "problemId", message: `Ticket ${problemId} is not a ticket of type problem.` }]);
   }
   if (type !== "incident") {
     throw new AppError(422, "validation_failed", "Only incidents link to a problem.", {
-      errors: [{ path: "problemId", message: "only tickets of type incident link to a problem" }],
+      errors: [{ path: "problemId", message: "Only tickets of type incident link to a problem." }],
     });
   }
   return problemId;

@@ -105,11 +105,14 @@ async function requireSplittable(trx: Db, ticket: TicketRow, messageId: number) 
     .where("ticket_id", "=", ticket.id)
     .where("kind", "<>", "system");
   const message = await scoped.where("id", "=", messageId).executeTakeFirst();
-  if (!message) throw invalid([{ path: "messageId", message: "is not a reply or note on this ticket" }]);
+  if (!message)
+    throw invalid([
+      { path: "messageId", message: `Message ${messageId} is not a reply or note on this ticket.` },
+    ]);
   const first = await scoped.orderBy("created_at").orderBy("id").limit(1).executeTakeFirstOrThrow();
   if (first.id === messageId) {
     throw invalid([
-      { path: "messageId", message: "the first message opens the ticket and cannot be split off" },
+      { path: "messageId", message: "The first message opens the ticket, so it cannot be split off." },
     ]);
   }
 }

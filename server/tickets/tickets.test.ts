@@ -98,7 +98,9 @@ test("a group of another workspace is refused before the fields, and uses up no 
     });
   const alone = await post({ groupId: elsewhere.id });
   assert.equal(alone.statusCode, 422);
-  assert.deepEqual(alone.json().errors, [{ path: "groupId", message: "is not a group of this workspace" }]);
+  assert.deepEqual(alone.json().errors, [
+    { path: "groupId", message: `There is no group with id ${elsewhere.id} in this workspace.` },
+  ]);
   const withField = await post({ groupId: elsewhere.id, customFields: { nope: 1 } });
   assert.deepEqual(
     withField.json().errors.map((e: { path: string }) => e.path),

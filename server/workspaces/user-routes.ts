@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { requireAgent, requireCan } from "../auth/permissions.ts";
-import { isTimeZone } from "../auth/routes.ts";
+import { isTimeZone, timeZoneUnknown } from "../auth/routes.ts";
 import { inTransaction } from "../db/connection.ts";
 import { invalid, notFound } from "../http/errors.ts";
 import { createUser, setUserGroups } from "./service.ts";
@@ -75,7 +75,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       requireCan(req.actor, "workspace.admin");
       if (req.body.timeZone && !isTimeZone(req.body.timeZone)) {
-        throw invalid([{ path: "timeZone", message: "is not an IANA time zone" }]);
+        throw invalid([{ path: "timeZone", message: timeZoneUnknown(req.body.timeZone) }]);
       }
       const ws = req.actor.workspaceId;
       const user = await inTransaction(app.db, async (trx) => {
@@ -104,7 +104,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw invalid([
           {
             path: req.body.active === false ? "active" : "role",
-            message: "you cannot demote or deactivate yourself",
+            message: "You cannot demote or deactivate yourself; ask another admin to do it.",
           },
         ]);
       }
@@ -150,5 +150,5 @@ async function checkGroups(db: import("../db/connection.ts").Db, workspaceId: nu
     .where("id", "in", groupIds)
     .execute();
   if (found.length !== new Set(groupIds).size)
-    throw invalid([{ path: "groupIds", message: "includes a group that does not exist" }]);
+    throw invalid([{ path: "groupIds", message: "One of the groups chosen does not exist in this workspace." }]);
 }

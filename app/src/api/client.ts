@@ -94,9 +94,19 @@ function safeJson(text: string): Record<string, unknown> {
   }
 }
 
+// The server words a broken rule as a whole sentence that names its subject ("Dana Reyes is not
+// a member of the Billing group, so ..."); a schema check answers with a phrase about the field
+// at `path` ("must match format \"email\""), which needs the field's name in front to be read alone.
+export function fieldErrorText(error: FieldError): string {
+  if (/[.!?]$/.test(error.message)) return error.message;
+  return `${error.path.replace(/^(body|querystring|params)\./, "")} ${error.message}`;
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) {
-    if (error.errors.length) return `${error.message} ${error.errors.map((e) => e.message).join("; ")}`;
+    // The field messages say what is wrong; the problem's detail ("The request has invalid
+    // fields.") would only say it again.
+    if (error.errors.length) return error.errors.map(fieldErrorText).join(" ");
     return error.message;
   }
   return error instanceof Error ? error.message : String(error);

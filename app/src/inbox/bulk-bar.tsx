@@ -1,6 +1,6 @@
 import { useSuspenseQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { errorMessage } from "../api/client.ts";
+import { errorMessage, fieldErrorText } from "../api/client.ts";
 import {
   TICKET_PRIORITIES,
   TICKET_STATUSES,
@@ -9,7 +9,7 @@ import {
   type TicketStatus,
 } from "../api/types.ts";
 import { meQuery } from "../auth/queries.ts";
-import { useUsers } from "../shell/directory.ts";
+import { useAssignees } from "../shell/directory.ts";
 import { Button } from "../ui/button.tsx";
 import { SelectField, TextField } from "../ui/fields.tsx";
 import { humanize } from "../ui/format.ts";
@@ -38,7 +38,10 @@ const tagList = (text: string) =>
 // ticket succeeds or fails on its own; the outcome names the ones that failed and why.
 export function BulkBar({ selected, onDone, onMerge, onClear }: BulkBarProps) {
   const { data: me } = useSuspenseQuery(meQuery());
-  const agents = useUsers().filter((user) => user.active && user.role !== "light_agent");
+  // Who may take every selected ticket, by the server's rule; until it answers, nobody is offered.
+  const groupIds = selected.flatMap((ticket) => (ticket.groupId === null ? [] : [ticket.groupId]));
+  const agents = useAssignees(groupIds) ?? [];
+  const canTake = agents.some((agent) => agent.id === me.id);
   const bulk = useBulkUpdate();
   const [assignee, setAssignee] = useState("");
   const [status, setStatus] = useState("");
@@ -85,9 +88,11 @@ export function BulkBar({ selected, onDone, onMerge, onClear }: BulkBarProps) {
       <p className="bulk-count" aria-live="polite">
         {selected.length} selected
       </p>
-      <Button onClick={() => apply({ assigneeId: me.id })} disabled={bulk.isPending}>
-        Assign to me
-      </Button>
+      {canTake && (
+        <Button onClick={() => apply({ assigneeId: me.id })} disabled={bulk.isPending}>
+          Assign to me
+        </Button>
+      )}
       <form className="bulk-form" onSubmit={submit}>
         <SelectField
           label="Assign to"
@@ -95,7 +100,7 @@ export function BulkBar({ selected, onDone, onMerge, onClear }: BulkBarProps) {
           onChange={(event) => setAssignee(event.target.value)}
           options={[
             { value: "", label: "No change" },
-            { value: "me", label: `Me (${me.name})` },
+            ...(canTake ? [{ value: "me", label: `Me (${me.name})` }] : []),
             { value: "none", label: "Unassigned" },
             ...agents.filter((a) => a.id !== me.id).map((a) => ({ value: String(a.id), label: a.name })),
           ]}
@@ -155,7 +160,9 @@ function outcomeOf(results: BulkResult[], selected: Ticket[]): BulkOutcome {
             {
               id: r.id,
               ticket: byId.get(r.id),
-              message: [r.error.message, ...(r.error.errors ?? []).map((e) => e.message)].join(" "),
+              message: r.error.errors?.length
+                ? r.error.errors.map(fieldErrorText).join(" ")
+                : r.error.message,
             },
           ],
     ),

@@ -5,6 +5,8 @@ import type { Contact, CustomField, Group, User } from "../api/types.ts";
 // Agents and groups are few per workspace: the app loads them once and names ids from them.
 export const directoryKeys = {
   users: () => ["users"] as const,
+  // Under "users", so whatever refreshes the people refreshes who may be assigned too.
+  assignees: (groupIds: number[]) => ["users", "assignees", groupIds] as const,
   groups: () => ["groups"] as const,
   customFields: () => ["custom-fields"] as const,
   contacts: (ids: number[]) => ["contacts", "byIds", ids] as const,
@@ -16,6 +18,29 @@ export const usersQuery = () =>
     queryFn: async () => (await api<{ data: User[] }>("/api/v1/users")).data,
     staleTime: 5 * 60_000,
   });
+
+export interface Assignee {
+  id: number;
+  name: string;
+  role: "admin" | "agent";
+}
+
+// Who may be assigned a ticket in all of these groups (none: a ticket in no group). The server
+// holds the rule (admins any ticket, agents their groups'), so the lists offer exactly whom an
+// update accepts.
+export const assigneesQuery = (groupIds: number[]) => {
+  const ids = [...new Set(groupIds)].sort((a, b) => a - b);
+  return queryOptions({
+    queryKey: directoryKeys.assignees(ids),
+    queryFn: async () =>
+      (await api<{ data: Assignee[] }>("/api/v1/assignees", { query: { groupIds: ids } })).data,
+    staleTime: 60_000,
+  });
+};
+
+export function useAssignees(groupIds: number[]): Assignee[] | undefined {
+  return useQuery(assigneesQuery(groupIds)).data;
+}
 
 export const groupsQuery = () =>
   queryOptions({

@@ -2,7 +2,13 @@ import { useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { useRef } from "react";
 import { TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES, type Ticket } from "../api/types.ts";
 import { meQuery } from "../auth/queries.ts";
-import { useCustomFields, useGroups, useUsers } from "../shell/directory.ts";
+import {
+  assigneesQuery,
+  useAssignees,
+  useCustomFields,
+  useGroups,
+  useUserNames,
+} from "../shell/directory.ts";
 import { Button } from "../ui/button.tsx";
 import { CustomFieldInput } from "../ui/custom-field-input.tsx";
 import { errorsByField, formError } from "../ui/field-errors.ts";
@@ -88,16 +94,18 @@ interface FieldProps {
 }
 
 function AssigneeField({ ticket, myId, onSave, error }: FieldProps & { myId: number }) {
-  // A ticket in a group goes to one of the group's members; light agents cannot own tickets;
-  // whoever is assigned now stays listed.
-  const users = useUsers().filter(
-    (u) =>
-      u.id === ticket.assigneeId ||
-      (u.active &&
-        u.role !== "light_agent" &&
-        (ticket.groupId === null || u.groupIds.includes(ticket.groupId))),
-  );
-  const canTake = users.some((u) => u.id === myId);
+  // Whom the server would accept for this ticket's group; whoever is assigned now stays listed
+  // (named from the directory) even if they would not be accepted again.
+  const assignable = useAssignees(ticket.groupId === null ? [] : [ticket.groupId]) ?? [];
+  const names = useUserNames();
+  const options = assignable.map((u) => ({ id: u.id, name: u.name }));
+  if (ticket.assigneeId !== null && !options.some((u) => u.id === ticket.assigneeId)) {
+    options.unshift({
+      id: ticket.assigneeId,
+      name: names.get(ticket.assigneeId) ?? `Agent ${ticket.assigneeId}`,
+    });
+  }
+  const canTake = assignable.some((u) => u.id === myId);
   return (
     <div className="assignee-field">
       <SelectField
@@ -107,7 +115,7 @@ function AssigneeField({ ticket, myId, onSave, error }: FieldProps & { myId: num
         onChange={(e) => onSave({ assigneeId: e.target.value ? Number(e.target.value) : null })}
         options={[
           { value: "", label: "Unassigned" },
-          ...users.map((u) => ({ value: String(u.id), label: u.id === myId ? `${u.name} (me)` : u.name })),
+          ...options.map((u) => ({ value: String(u.id), label: u.id === myId ? `${u.name} (me)` : u.name })),
         ]}
       />
       {ticket.assigneeId !== myId && canTake && (
@@ -121,11 +129,13 @@ function AssigneeField({ ticket, myId, onSave, error }: FieldProps & { myId: num
 
 function GroupField({ ticket, onSave, error }: FieldProps) {
   const groups = useGroups();
-  const users = useUsers();
-  // Moving a ticket to a group its assignee is not in leaves it for that group to pick up.
-  function change(groupId: number | null) {
-    const assignee = users.find((u) => u.id === ticket.assigneeId);
-    const keeps = groupId === null || !assignee || assignee.groupIds.includes(groupId);
+  const queryClient = useQueryClient();
+  // Moving a ticket to a group whose tickets its assignee may not take leaves it for that
+  // group to pick up; the server's list of assignees for the group decides.
+  async function change(groupId: number | null) {
+    if (groupId === null || ticket.assigneeId === null) return onSave({ groupId });
+    const assignable = await queryClient.fetchQuery(assigneesQuery([groupId])).catch(() => null);
+    const keeps = assignable?.some((u) => u.id === ticket.assigneeId) ?? false;
     onSave(keeps ? { groupId } : { groupId, assigneeId: null });
   }
   return (
@@ -133,7 +143,7 @@ function GroupField({ ticket, onSave, error }: FieldProps) {
       label="Group"
       value={String(ticket.groupId ?? "")}
       error={error}
-      onChange={(e) => change(e.target.value ? Number(e.target.value) : null)}
+      onChange={(e) => void change(e.target.value ? Number(e.target.value) : null)}
       options={[
         { value: "", label: "No group" },
         ...groups.map((g) => ({ value: String(g.id), label: g.name })),

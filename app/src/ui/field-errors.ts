@@ -1,4 +1,4 @@
-import { ApiError } from "../api/client.ts";
+import { ApiError, fieldErrorText } from "../api/client.ts";
 
 // The API names each bad field by its path ("body.emails.1", "customFields.plan", "timeZone");
 // a form wants one message per control. Keys are the path without the "body." prefix, cut
@@ -7,12 +7,8 @@ export function errorsByField(error: unknown, depth = 1): Record<string, string>
   if (!(error instanceof ApiError)) return {};
   const out: Record<string, string> = {};
   for (const e of error.errors) {
-    const key = e.path
-      .replace(/^(body|querystring|params)\./, "")
-      .split(".")
-      .slice(0, depth)
-      .join(".");
-    out[key] = out[key] ? `${out[key]}; ${e.message}` : e.message;
+    const key = fieldKey(e.path, depth);
+    out[key] = out[key] ? `${out[key]}${/[.!?]$/.test(out[key]) ? " " : "; "}${e.message}` : e.message;
   }
   return out;
 }
@@ -22,8 +18,13 @@ export function errorsByField(error: unknown, depth = 1): Record<string, string>
 export function formError(error: unknown, placed: string[] = [], depth = 1): string | null {
   if (!error) return null;
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
-  const unplaced = Object.entries(errorsByField(error, depth))
-    .filter(([key]) => !placed.includes(key))
-    .map(([key, message]) => `${key} ${message}`);
+  const unplaced = error.errors.filter((e) => !placed.includes(fieldKey(e.path, depth))).map(fieldErrorText);
   return [error.message, ...unplaced].join(" ");
 }
+
+const fieldKey = (path: string, depth: number) =>
+  path
+    .replace(/^(body|querystring|params)\./, "")
+    .split(".")
+    .slice(0, depth)
+    .join(".");
