@@ -22,7 +22,9 @@ test("an admin invites an agent with a role, groups and ticket access, and the a
   await dialog.getByLabel("Role").selectOption("agent");
   await dialog.getByLabel("Ticket access").selectOption("groups");
   await dialog.getByRole("group", { name: "Groups" }).getByLabel("Billing").check();
-  // A first password is generated; the admin may type their own.
+  // An invitation by mail is the default; the admin may set a first password instead. One is
+  // generated, and the admin may type their own.
+  await dialog.getByRole("radio", { name: "Give them a password to pass on" }).check();
   assert.ok((await dialog.getByLabel("First password").inputValue()).length >= 16);
   await dialog.getByLabel("First password").fill("dana-first-password");
   await dialog.getByRole("button", { name: "Invite agent" }).click();

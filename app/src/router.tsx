@@ -36,6 +36,13 @@ const loginRoute = createRoute({
   component: LoginPage,
 });
 
+// Public too: an invited agent chooses their first password here (the link's #token=...).
+const setPasswordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/set-password",
+  component: lazyRouteComponent(() => import("./auth/set-password-page.tsx"), "SetPasswordPage"),
+});
+
 // Everything but the sign-in page needs a signed-in agent; the shell holds the navigation and the
 // realtime connection. Checked in a loader, not beforeLoad: the pages' loaders run beside it, so
 // their data is asked for while /me is, not after (see prefetchInbox, prefetchTicket).
@@ -151,6 +158,7 @@ const adminRoute = createRoute({
 
 export const routeTree = rootRoute.addChildren([
   loginRoute,
+  setPasswordRoute,
   signedInRoute.addChildren([
     indexRoute,
     viewRoute,

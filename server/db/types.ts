@@ -241,6 +241,18 @@ export interface Database extends EmailTables, CannedResponseTables {
   sessions: SessionTable;
   idempotency_keys: IdempotencyKeyTable;
   notifications: NotificationTable;
+  user_invitations: UserInvitationTable;
+}
+
+export interface UserInvitationTable {
+  workspace_id: number;
+  id: Id;
+  user_id: number;
+  token_hash: string;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  created_by: number | null;
+  created_at: CreatedAt;
 }
 
 export interface NotificationTable {

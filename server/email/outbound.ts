@@ -92,9 +92,21 @@ async function settle(
 ) {
   await inTransaction(db, async (trx) => {
     const now = new Date();
+    // An invitation's body holds a set-password link: once the mail is out (or never will be),
+    // the database keeps no usable copy of it; the token itself is stored only as a hash.
+    const scrub =
+      row.kind === "invitation" && status !== "queued"
+        ? { body_text: "(The invitation link is not kept after sending.)", body_html: null }
+        : {};
     const updated = await trx
       .updateTable("outbound_emails")
-      .set({ status, last_error: lastError, sent_at: status === "sent" ? now : null, updated_at: now })
+      .set({
+        status,
+        last_error: lastError,
+        sent_at: status === "sent" ? now : null,
+        updated_at: now,
+        ...scrub,
+      })
       .where("workspace_id", "=", row.workspace_id)
       .where("id", "=", row.id)
       // A bounce that overtook the attempt's bookkeeping keeps its word.

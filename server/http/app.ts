@@ -37,6 +37,7 @@ import { ticketOperationRoutes } from "../tickets/operation-routes.ts";
 import { ticketRoutes } from "../tickets/routes.ts";
 import { viewRoutes } from "../views/routes.ts";
 import { groupRoutes } from "../workspaces/group-routes.ts";
+import { invitationRoutes } from "../workspaces/invitation-routes.ts";
 import { userRoutes } from "../workspaces/user-routes.ts";
 import { checkCrossOrigin } from "./cross-origin.ts";
 import { isStorableDateTime } from "./dates.ts";
@@ -200,6 +201,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes);
   await app.register(tokenRoutes);
   await app.register(userRoutes);
+  await app.register(invitationRoutes);
   await app.register(groupRoutes);
   await app.register(contactRoutes);
   await app.register(fieldRoutes);

@@ -4,6 +4,8 @@ import { requireAgent, requireCan } from "../auth/permissions.ts";
 import { isTimeZone, timeZoneUnknown } from "../auth/routes.ts";
 import { inTransaction } from "../db/connection.ts";
 import { invalid, notFound } from "../http/errors.ts";
+import { InvitationView, presentInvitation } from "./invitation-routes.ts";
+import { inviteUser } from "./invitations.ts";
 import { createUser, setUserGroups } from "./service.ts";
 import { presentUser, presentUsers, UserView } from "./users.ts";
 
@@ -32,6 +34,8 @@ const UserUpdate = Type.Object(
   },
   { additionalProperties: false, minProperties: 1 },
 );
+
+const CreatedUserView = Type.Object({ ...UserView.properties, invitation: Type.Optional(InvitationView) });
 
 // Agents see the team (to assign and @mention); only admins add, change or deactivate people.
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -70,20 +74,33 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/api/v1/users",
     {
       config: { scope: "admin" },
-      schema: { tags: ["users"], body: UserCreate, response: { 201: UserView } },
+      schema: { tags: ["users"], body: UserCreate, response: { 201: CreatedUserView } },
     },
     async (req, reply) => {
       requireCan(req.actor, "workspace.admin");
       if (req.body.timeZone && !isTimeZone(req.body.timeZone)) {
         throw invalid([{ path: "timeZone", message: timeZoneUnknown(req.body.timeZone) }]);
       }
-      const ws = req.actor.workspaceId;
-      const user = await inTransaction(app.db, async (trx) => {
+      const actor = req.actor;
+      requireAgent(actor);
+      const ws = actor.workspaceId;
+      // Without a password the new agent is invited to choose one, in the same transaction: an
+      // account nobody can reach is not left behind when the invitation cannot be written.
+      const { user, invitation } = await inTransaction(app.db, async (trx) => {
         await checkGroups(trx, ws, req.body.groupIds ?? []);
-        return createUser(trx, ws, req.body);
+        const user = await createUser(trx, ws, req.body);
+        const invitation = req.body.password
+          ? undefined
+          : presentInvitation(
+              await inviteUser(trx, actor, user.id, {
+                publicUrl: app.config.publicUrl,
+                relayUrl: app.config.email.smtpRelayUrl,
+              }),
+            );
+        return { user, invitation };
       });
       reply.status(201);
-      return presentUser(app.db, ws, user.id);
+      return { ...(await presentUser(app.db, ws, user.id)), ...(invitation ? { invitation } : {}) };
     },
   );
 
@@ -150,5 +167,7 @@ async function checkGroups(db: import("../db/connection.ts").Db, workspaceId: nu
     .where("id", "in", groupIds)
     .execute();
   if (found.length !== new Set(groupIds).size)
-    throw invalid([{ path: "groupIds", message: "One of the groups chosen does not exist in this workspace." }]);
+    throw invalid([
+      { path: "groupIds", message: "One of the groups chosen does not exist in this workspace." },
+    ]);
 }

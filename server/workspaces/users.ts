@@ -11,6 +11,8 @@ export const UserView = Type.Object({
   signature: Type.String(),
   availability: Type.Union([Type.Literal("online"), Type.Literal("away"), Type.Literal("offline")]),
   active: Type.Boolean(),
+  // False for someone invited who has not chosen a password yet.
+  passwordSet: Type.Boolean(),
   groupIds: Type.Array(Type.Integer()),
   createdAt: Type.String({ format: "date-time" }),
 });
@@ -42,6 +44,7 @@ export async function presentUsers(db: Db, workspaceId: number, userIds: number[
     signature: u.signature,
     availability: u.availability,
     active: u.active,
+    passwordSet: u.password_hash !== null,
     groupIds: memberships.filter((m) => m.user_id === u.id).map((m) => m.group_id),
     createdAt: u.created_at.toISOString(),
   }));

@@ -1,8 +1,8 @@
 import { useState } from "react";
-import type { User } from "../api/types.ts";
+import type { Invitation, User } from "../api/types.ts";
 import { useGroups } from "../shell/directory.ts";
 import { errorsByField } from "../ui/field-errors.ts";
-import { CheckboxGroup, SelectField, TextField } from "../ui/fields.tsx";
+import { CheckboxGroup, RadioGroup, SelectField, TextField } from "../ui/fields.tsx";
 import { ResourceForm } from "../ui/resource-form.tsx";
 import { useCreateUser, useUpdateUser } from "./queries.ts";
 
@@ -24,14 +24,24 @@ export function generatePassword(): string {
   return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
 }
 
+export type Invited =
+  | { name: string; email: string; password: string }
+  | { name: string; email: string; invitation: Invitation };
+
 interface AgentFormProps {
   // Absent: invite a new agent.
   agent?: User;
-  onDone: (created?: { name: string; email: string; password: string }) => void;
+  onDone: (created?: Invited) => void;
 }
 
-// Inviting creates the account with a first password the admin passes on; the agent changes it
-// in their settings. Email is fixed once created (it is how they sign in).
+const ENTRY = [
+  { value: "invite", label: "Send them an invitation to choose a password" },
+  { value: "password", label: "Give them a password to pass on" },
+];
+
+// Inviting creates the account and, by default, mails a link to choose a password (or gives the
+// admin the link when no mail can go out); an admin may set a first password instead. Email is
+// fixed once created (it is how they sign in).
 export function AgentForm({ agent, onDone }: AgentFormProps) {
   const groups = useGroups();
   const create = useCreateUser();
@@ -42,13 +52,23 @@ export function AgentForm({ agent, onDone }: AgentFormProps) {
   const [role, setRole] = useState<User["role"]>(agent?.role ?? "agent");
   const [ticketAccess, setAccess] = useState<User["ticketAccess"]>(agent?.ticketAccess ?? "all");
   const [groupIds, setGroupIds] = useState<string[]>((agent?.groupIds ?? []).map(String));
+  const [entry, setEntry] = useState("invite");
   const [password, setPassword] = useState(() => (agent ? "" : generatePassword()));
   const errors = errorsByField(mutation.error);
 
   function submit() {
     const input = { name: name.trim(), role, ticketAccess, groupIds: groupIds.map(Number) };
     if (agent) update.mutate({ id: agent.id, ...input }, { onSuccess: () => onDone() });
-    else create.mutate({ ...input, email, password }, { onSuccess: () => onDone({ name, email, password }) });
+    else if (entry === "password")
+      create.mutate({ ...input, email, password }, { onSuccess: () => onDone({ name, email, password }) });
+    else
+      create.mutate(
+        { ...input, email },
+        {
+          onSuccess: (user) =>
+            onDone(user.invitation ? { name, email, invitation: user.invitation } : undefined),
+        },
+      );
   }
 
   return (
@@ -100,7 +120,8 @@ export function AgentForm({ agent, onDone }: AgentFormProps) {
         onChange={setGroupIds}
         error={errors.groupIds}
       />
-      {!agent && (
+      {!agent && <RadioGroup legend="How they get in" options={ENTRY} value={entry} onChange={setEntry} />}
+      {!agent && entry === "password" && (
         <TextField
           label="First password"
           required

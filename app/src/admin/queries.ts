@@ -1,6 +1,6 @@
 import { infiniteQueryOptions, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { ApiError, api } from "../api/client.ts";
-import type { ApiToken, CustomField, Mailbox, User } from "../api/types.ts";
+import type { ApiToken, CustomField, Invitation, Mailbox, User } from "../api/types.ts";
 import { meKeys } from "../auth/queries.ts";
 import { directoryKeys } from "../shell/directory.ts";
 
@@ -56,7 +56,13 @@ export interface UserInput {
   password?: string;
 }
 export const useCreateUser = () =>
-  useAdminWrite(directoryKeys.users(), (body: UserInput) => api<User>("/api/v1/users", { body }));
+  useAdminWrite(directoryKeys.users(), (body: UserInput) =>
+    api<User & { invitation?: Invitation }>("/api/v1/users", { body }),
+  );
+export const useInviteUser = () =>
+  useAdminWrite(directoryKeys.users(), (id: number) =>
+    api<Invitation>(`/api/v1/users/${id}/invitation`, { body: {} }),
+  );
 export const useUpdateUser = () =>
   useAdminWrite(
     directoryKeys.users(),

@@ -93,8 +93,20 @@ export interface User {
   signature: string;
   availability: "online" | "away" | "offline";
   active: boolean;
+  // False for someone invited who has not chosen a password yet.
+  passwordSet: boolean;
   groupIds: number[];
   createdAt: string;
+}
+
+// What inviting someone did: mailed them a set-password link, or (no mail route) gave the link
+// to the admin to hand over.
+export interface Invitation {
+  mailed: boolean;
+  sentTo: string;
+  expiresAt: string;
+  link: string | null;
+  detail: string;
 }
 
 export interface Group {

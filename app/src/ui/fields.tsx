@@ -196,3 +196,32 @@ export function CheckboxGroup({
     </fieldset>
   );
 }
+
+interface RadioGroupProps {
+  legend: string;
+  options: Option[];
+  value: string;
+  onChange: (value: string) => void;
+}
+
+// One choice out of a few, all visible at once (how an invited agent gets their password).
+export function RadioGroup({ legend, options, value, onChange }: RadioGroupProps) {
+  const name = useId();
+  return (
+    <fieldset className="field checkbox-group">
+      <legend className="field-label">{legend}</legend>
+      {options.map((option) => (
+        <label key={option.value} className="checkbox-row">
+          <input
+            type="radio"
+            name={name}
+            value={option.value}
+            checked={value === option.value}
+            onChange={() => onChange(option.value)}
+          />
+          {option.label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
