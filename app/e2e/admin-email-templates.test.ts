@@ -28,7 +28,7 @@ test("an admin edits a system mail: placeholders, preview, refusals beside the f
   const subjectField = form.locator(".field").filter({ has: page.getByLabel("Subject", { exact: true }) });
   await subjectField
     .getByRole("alert")
-    .filter({ hasText: "uses the unknown placeholder {{ticket.subjct}}" })
+    .filter({ hasText: "The subject uses {{ticket.subjct}}, which is not a placeholder Parley knows." })
     .waitFor();
   assert.equal(await subject.getAttribute("aria-invalid"), "true");
   assert.equal((await api.get("/api/v1/email-templates/ticket_received")).custom, false);

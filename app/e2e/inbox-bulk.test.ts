@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { useE2e } from "./harness.ts";
+import { expectCount, useE2e } from "./harness.ts";
 import { openView, tagView } from "./inbox-helpers.ts";
 
 const e2e = useE2e();
@@ -144,7 +144,7 @@ test("merging one customer's tickets asks for no confirmation", async () => {
   await dialog
     .getByRole("radio", { name: /Same customer newer from same \(same@customer\.test\)/ })
     .waitFor();
-  assert.equal(await dialog.getByRole("alert").count(), 0);
+  await expectCount(dialog.getByRole("alert"), 0);
   await dialog.getByRole("button", { name: `Merge into #${older.number}` }).click();
   await page.getByRole("row").filter({ hasText: "Same customer newer" }).waitFor({ state: "detached" });
   await context.close();

@@ -24,7 +24,7 @@ test("New ticket in the header: the API's refusals show beside their fields", as
   await body.fill("Called in: the login page loops.");
   await form.getByRole("button", { name: "Create ticket" }).click();
   const requester = form.getByRole("combobox", { name: "Requester" });
-  await fieldOf("Requester").getByRole("alert").filter({ hasText: "is required" }).waitFor();
+  await fieldOf("Requester").getByRole("alert").filter({ hasText: "A ticket needs a requester." }).waitFor();
   assert.equal(await requester.getAttribute("aria-invalid"), "true");
   // The fields fixed meanwhile no longer say they are wrong.
   assert.equal(await subject.getAttribute("aria-invalid"), null);

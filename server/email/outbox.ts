@@ -17,6 +17,7 @@ import { outboxSettings } from "./outbox-settings.ts";
 import {
   loadTemplate,
   type Placeholder,
+  portalTicketUrl,
   renderTemplate,
   type TemplateKey,
   type TemplateValues,
@@ -73,21 +74,13 @@ async function templateValues(trx: Db, ticket: TicketRow, mailbox: Mailbox, agen
     "requester.email": emails.get(ticket.requester_id) ?? "",
     "agent.name": agent?.name ?? "",
     "agent.first_name": agent?.name.split(/\s+/)[0] ?? "",
-    portal_url: portalUrl(publicUrl, ticket),
+    portal_url: portalTicketUrl(publicUrl, ticket.id),
     "mailbox.name": mailbox.name,
     "mailbox.address": mailbox.address,
     "workspace.name": workspace?.name ?? "",
   };
   return { values, agentName: agent?.name ?? null, signature: agent?.signature.trim() ?? "" };
 }
-
-// The customer portal is not built yet, and /portal/tickets/<id> answers 404: until it is,
-// {{portal_url}} renders empty and a template line carrying it is left out (templates.ts). When
-// the portal lands, set this to true and put the link back in the ticket_received default
-// (docs/email.md, "System mail templates").
-const PORTAL_SERVES_TICKETS = false;
-const portalUrl = (publicUrl: string | null, ticket: TicketRow) =>
-  PORTAL_SERVES_TICKETS && publicUrl ? `${publicUrl}/portal/tickets/${ticket.id}` : "";
 
 const HTML_DOCUMENT = (body: string) =>
   `<!doctype html>\n<html><head><meta charset="utf-8"></head><body>\n<div dir="auto">${body}</div>\n</body></html>\n`;

@@ -2,6 +2,7 @@ import {
   checkTemplate,
   type EmailTemplate,
   PLACEHOLDERS,
+  portalTicketUrl,
   type Rendered,
   renderTemplate,
 } from "./templates.ts";
@@ -30,7 +31,7 @@ export function previewTemplate(
   checkTemplate(key, input);
   const values: Record<string, string> = {
     ...SAMPLE,
-    portal_url: `${context.publicUrl}/portal/tickets/1042`,
+    portal_url: portalTicketUrl(context.publicUrl, 1042),
     "workspace.name": context.workspaceName,
   };
   // A placeholder added later still shows as itself rather than vanishing.

@@ -98,6 +98,14 @@ export interface Rendered {
   html: string;
 }
 
+// The customer portal is not built yet, and /portal/tickets/<id> answers 404: until it is,
+// {{portal_url}} renders empty (in sent mail and in the editor's preview) and a template line
+// carrying it is left out. When the portal lands, set this to true and put the link back in the
+// ticket_received default (docs/email.md, "System mail templates").
+const PORTAL_SERVES_TICKETS = false;
+export const portalTicketUrl = (publicUrl: string | null, ticketId: number) =>
+  PORTAL_SERVES_TICKETS && publicUrl ? `${publicUrl}/portal/tickets/${ticketId}` : "";
+
 // Placeholders that stand for a link: a line that carries one which renders empty ("Follow it
 // here: {{portal_url}}" while there is no portal) is left out rather than sent dangling.
 const LINK_PLACEHOLDERS: Placeholder[] = ["portal_url"];
