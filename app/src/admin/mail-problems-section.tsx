@@ -5,12 +5,12 @@ import {
   useQuery,
 } from "@tanstack/react-query";
 import { Link, useNavigate, useSearch } from "@tanstack/react-router";
-import { type ReactNode, useState } from "react";
-import { errorMessage } from "../api/client.ts";
+import { useState } from "react";
 import { Button } from "../ui/button.tsx";
 import { SelectField } from "../ui/fields.tsx";
 import { formatDateTime } from "../ui/format.ts";
-import { ResourceSection, ResourceTable, RowAction } from "../ui/resource-table.tsx";
+import { ResourceSection, ResourceTable } from "../ui/resource-table.tsx";
+import { RetryCell } from "../ui/retry-cell.tsx";
 import {
   failedInboundQuery,
   failedOutboundQuery,
@@ -147,22 +147,9 @@ function IncomingRow({
         </span>
       </td>
       <td className="numeric">{mail.attempts}</td>
-      <RowActions error={retry.error}>
-        <a
-          className="btn btn-ghost"
-          href={rawInboundUrl(mail)}
-          download={`inbound-${mail.id}.eml`}
-          aria-label={`Download raw ${name}`}
-        >
-          Download raw
-        </a>
-        <RowAction
-          verb={retry.isPending ? "Retrying…" : "Retry"}
-          name={name}
-          onClick={onRetry}
-          disabled={retry.isPending}
-        />
-      </RowActions>
+      <RetryCell name={name} verb="Retry" pendingVerb="Retrying…" retry={retry} onRetry={onRetry}>
+        <RawMailLink mail={mail} name={name} />
+      </RetryCell>
     </tr>
   );
 }
@@ -213,22 +200,9 @@ function IgnoredRow({ mail, mailbox, announce }: { mail: InboundMail; mailbox: s
         <time dateTime={mail.receivedAt}>{formatDateTime(mail.receivedAt)}</time>
       </td>
       <td className="mail-problem-reason">{mail.reason ?? "No reason was recorded."}</td>
-      <RowActions error={retry.error}>
-        <a
-          className="btn btn-ghost"
-          href={rawInboundUrl(mail)}
-          download={`inbound-${mail.id}.eml`}
-          aria-label={`Download raw ${name}`}
-        >
-          Download raw
-        </a>
-        <RowAction
-          verb={retry.isPending ? "Processing…" : "Process again"}
-          name={name}
-          onClick={onRetry}
-          disabled={retry.isPending}
-        />
-      </RowActions>
+      <RetryCell name={name} verb="Process again" pendingVerb="Processing…" retry={retry} onRetry={onRetry}>
+        <RawMailLink mail={mail} name={name} />
+      </RetryCell>
     </tr>
   );
 }
@@ -311,29 +285,22 @@ function OutgoingRow({
         )}
       </td>
       <td className="numeric">{mail.attempts}</td>
-      <RowActions error={retry.error}>
-        <RowAction
-          verb={retry.isPending ? "Retrying…" : "Retry"}
-          name={name}
-          onClick={onRetry}
-          disabled={retry.isPending}
-        />
-      </RowActions>
+      <RetryCell name={name} verb="Retry" pendingVerb="Retrying…" retry={retry} onRetry={onRetry} />
     </tr>
   );
 }
 
-// The row's buttons, with the API's reason beside them when a retry is refused.
-function RowActions({ error, children }: { error: unknown; children: ReactNode }) {
+// The stored message as it arrived, for an admin to inspect in a mail client.
+function RawMailLink({ mail, name }: { mail: InboundMail; name: string }) {
   return (
-    <td className="row-actions">
-      {children}
-      {Boolean(error) && (
-        <p role="alert" className="problem mail-problems-error">
-          Could not retry: {errorMessage(error)}
-        </p>
-      )}
-    </td>
+    <a
+      className="btn btn-ghost"
+      href={rawInboundUrl(mail)}
+      download={`inbound-${mail.id}.eml`}
+      aria-label={`Download raw ${name}`}
+    >
+      Download raw
+    </a>
   );
 }
 

@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import type { Contact } from "../api/types.ts";
+import { showAttribute } from "../ui/edit-form.tsx";
 import { humanize } from "../ui/format.ts";
 import { localTime } from "../ui/time-zones.ts";
 
@@ -16,9 +17,8 @@ export function Detail({ term, values }: { term: string; values: ReactNode[] }) 
   );
 }
 
-// Attributes are free-form JSON: strings read as they are, anything else as its JSON.
-export const showAttribute = (value: unknown) =>
-  typeof value === "object" ? JSON.stringify(value) : String(value);
+// Where the requester panel and the record pages have long found it.
+export { showAttribute };
 
 // A contact's details as the requester panel and the contact page both show them; the
 // organization is left to the caller, which knows whether it has the organization at hand.

@@ -1,37 +1,10 @@
-import { type FormEvent, useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import type { Contact } from "../api/types.ts";
-import { Button } from "../ui/button.tsx";
-import { errorsByField, formError } from "../ui/field-errors.ts";
+import { AttributesField, attributeLines, EditForm, listLines, parseAttributes } from "../ui/edit-form.tsx";
+import { errorsByField } from "../ui/field-errors.ts";
 import { SelectField, TextArea, TextField } from "../ui/fields.tsx";
 import { timeZoneOptions } from "../ui/time-zones.ts";
-import { showAttribute } from "./contact-details.tsx";
 import { type ContactChanges, useUpdateContact } from "./queries.ts";
-
-const lines = (text: string) =>
-  text
-    .split(/[\n,]/)
-    .map((line) => line.trim())
-    .filter(Boolean);
-
-const attributeLines = (attributes: Record<string, unknown>) =>
-  Object.entries(attributes)
-    .map(([key, value]) => `${key}: ${showAttribute(value)}`)
-    .join("\n");
-
-// "key: value" lines back to attributes. A value left as it was shown keeps its original JSON type
-// (a number stays a number); anything typed is stored as text, which is what an agent typed.
-export function parseAttributes(text: string, before: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const line of text.split("\n")) {
-    const at = line.indexOf(":");
-    if (!line.trim()) continue;
-    const key = (at < 0 ? line : line.slice(0, at)).trim();
-    const value = at < 0 ? "" : line.slice(at + 1).trim();
-    if (!key) continue;
-    out[key] = key in before && showAttribute(before[key]) === value ? before[key] : value;
-  }
-  return out;
-}
 
 const PLACED = ["name", "emails", "phones", "timeZone", "locale", "attributes"];
 
@@ -54,15 +27,11 @@ export function ContactForm({
   const [locale, setLocale] = useState(contact.locale ?? "");
   const [attributes, setAttributes] = useState(attributeLines(contact.attributes ?? {}));
   const errors = errorsByField(update.error);
-  const formRef = useRef<HTMLFormElement>(null);
-  // The button that opened the form is gone; put the keyboard on its first field instead.
-  useEffect(() => formRef.current?.querySelector("input")?.focus(), []);
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     const changes: ContactChanges = {
       name: name.trim(),
-      emails: lines(emails),
-      phones: lines(phones),
+      emails: listLines(emails),
+      phones: listLines(phones),
       timeZone: timeZone || null,
     };
     if (full) {
@@ -72,12 +41,15 @@ export function ContactForm({
     update.mutate(changes, { onSuccess: onDone });
   }
   return (
-    <form ref={formRef} className="contact-form" onSubmit={submit} aria-label="Edit contact">
-      {update.error && (
-        <p className="form-error" role="alert">
-          {formError(update.error, PLACED)}
-        </p>
-      )}
+    <EditForm
+      label="Edit contact"
+      submitLabel="Save contact"
+      error={update.error}
+      placed={PLACED}
+      pending={update.isPending}
+      onSubmit={submit}
+      onCancel={onDone}
+    >
       <TextField label="Name" value={name} error={errors.name} onChange={(e) => setName(e.target.value)} />
       <TextArea
         label="Emails"
@@ -111,22 +83,9 @@ export function ContactForm({
             error={errors.locale}
             onChange={(e) => setLocale(e.target.value)}
           />
-          <TextArea
-            label="Custom attributes"
-            hint="One per line, as key: value."
-            rows={3}
-            value={attributes}
-            error={errors.attributes}
-            onChange={(e) => setAttributes(e.target.value)}
-          />
+          <AttributesField value={attributes} error={errors.attributes} onChange={setAttributes} />
         </>
       )}
-      <div className="form-actions">
-        <Button type="submit" variant="primary" disabled={update.isPending}>
-          Save contact
-        </Button>
-        <Button onClick={onDone}>Cancel</Button>
-      </div>
-    </form>
+    </EditForm>
   );
 }

@@ -1,11 +1,12 @@
 import { useQuery, useSuspenseQuery } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
-import { useEffect, useId, useRef, useState } from "react";
-import { ApiError, errorMessage } from "../api/client.ts";
+import { useState } from "react";
+import { errorMessage } from "../api/client.ts";
 import type { Contact } from "../api/types.ts";
 import { meQuery } from "../auth/queries.ts";
 import { Button } from "../ui/button.tsx";
 import { ConfirmDialog } from "../ui/dialog.tsx";
+import { RecordPage, useEditInPlace } from "../ui/record-page.tsx";
 import { ContactDetails } from "./contact-details.tsx";
 import { ContactForm } from "./contact-form.tsx";
 import { ContactTickets } from "./contact-tickets.tsx";
@@ -24,48 +25,26 @@ function ContactScreen({ contactId }: { contactId: number }) {
   const contact = useQuery(contactQuery(contactId));
   // The API decides: light agents may read contacts but not change them or open tickets.
   const canEdit = me.role !== "light_agent";
-  // A contact of another workspace answers 404 like a missing one, so both read the same here.
-  if (contact.error instanceof ApiError && contact.error.status === 404) return <ContactNotFound />;
-  if (contact.error) {
-    return (
-      <div className="page">
-        <p className="form-error" role="alert">
-          {errorMessage(contact.error)}
-        </p>
-      </div>
-    );
-  }
-  if (!contact.data) return <p role="status">Loading contact…</p>;
   return (
-    <div className="page contact-page">
-      <ContactHeader contact={contact.data} canEdit={canEdit} />
-      <ContactTickets contactId={contactId} />
-    </div>
-  );
-}
-
-function ContactNotFound() {
-  return (
-    <div className="empty-state">
-      <h1>Contact not found</h1>
-      <p>There is no such contact in this workspace. It may have been merged or deleted.</p>
-      <p>
-        <Link to="/search">Search for people</Link>
-      </p>
-    </div>
+    <RecordPage
+      record={contact}
+      noun="contact"
+      goneBecause="It may have been merged or deleted."
+      searchLabel="Search for people"
+    >
+      {(data) => (
+        <>
+          <ContactHeader contact={data} canEdit={canEdit} />
+          <ContactTickets contactId={contactId} />
+        </>
+      )}
+    </RecordPage>
   );
 }
 
 function ContactHeader({ contact, canEdit }: { contact: Contact; canEdit: boolean }) {
-  const [editing, setEditing] = useState(false);
+  const { editing, setEditing, editButtonId } = useEditInPlace();
   const [creating, setCreating] = useState(false);
-  const editButtonId = useId();
-  // Saving or cancelling removes the form; the keyboard goes back to the button that opened it.
-  const wasEditing = useRef(false);
-  useEffect(() => {
-    if (wasEditing.current && !editing) document.getElementById(editButtonId)?.focus();
-    wasEditing.current = editing;
-  }, [editing, editButtonId]);
   const name = contact.name || contact.emails[0] || `Contact ${contact.id}`;
   return (
     <section className="contact-header" aria-labelledby="contact-title">

@@ -1,17 +1,9 @@
-import { type FormEvent, useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import type { Organization } from "../api/types.ts";
-import { showAttribute } from "../contacts/contact-details.tsx";
-import { parseAttributes } from "../contacts/contact-form.tsx";
-import { Button } from "../ui/button.tsx";
-import { errorsByField, formError } from "../ui/field-errors.ts";
+import { AttributesField, attributeLines, EditForm, listLines, parseAttributes } from "../ui/edit-form.tsx";
+import { errorsByField } from "../ui/field-errors.ts";
 import { TextArea, TextField } from "../ui/fields.tsx";
 import { type OrganizationChanges, useUpdateOrganization } from "./queries.ts";
-
-const lines = (text: string) =>
-  text
-    .split(/[\n,]/)
-    .map((line) => line.trim())
-    .filter(Boolean);
 
 const PLACED = ["name", "domains", "notes", "attributes"];
 
@@ -40,21 +32,13 @@ export function OrganizationForm({
   const [name, setName] = useState(organization.name);
   const [domains, setDomains] = useState(organization.domains.join("\n"));
   const [notes, setNotes] = useState(organization.notes);
-  const [attributes, setAttributes] = useState(
-    Object.entries(organization.attributes)
-      .map(([key, value]) => `${key}: ${showAttribute(value)}`)
-      .join("\n"),
-  );
+  const [attributes, setAttributes] = useState(attributeLines(organization.attributes));
   const [sent, setSent] = useState<string[]>([]);
   const errors = errorsByField(update.error);
-  const formRef = useRef<HTMLFormElement>(null);
-  // The button that opened the form is gone; put the keyboard on its first field instead.
-  useEffect(() => formRef.current?.querySelector("input")?.focus(), []);
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     const changes: OrganizationChanges = {
       name: name.trim(),
-      domains: lines(domains),
+      domains: listLines(domains),
       notes,
       attributes: parseAttributes(attributes, organization.attributes),
     };
@@ -62,12 +46,15 @@ export function OrganizationForm({
     update.mutate(changes, { onSuccess: onDone });
   }
   return (
-    <form ref={formRef} className="contact-form" onSubmit={submit} aria-label="Edit organization">
-      {update.error && (
-        <p className="form-error" role="alert">
-          {formError(update.error, PLACED)}
-        </p>
-      )}
+    <EditForm
+      label="Edit organization"
+      submitLabel="Save organization"
+      error={update.error}
+      placed={PLACED}
+      pending={update.isPending}
+      onSubmit={submit}
+      onCancel={onDone}
+    >
       <TextField label="Name" value={name} error={errors.name} onChange={(e) => setName(e.target.value)} />
       <TextArea
         label="Domains"
@@ -84,20 +71,7 @@ export function OrganizationForm({
         error={errors.notes}
         onChange={(e) => setNotes(e.target.value)}
       />
-      <TextArea
-        label="Custom attributes"
-        hint="One per line, as key: value."
-        rows={3}
-        value={attributes}
-        error={errors.attributes}
-        onChange={(e) => setAttributes(e.target.value)}
-      />
-      <div className="form-actions">
-        <Button type="submit" variant="primary" disabled={update.isPending}>
-          Save organization
-        </Button>
-        <Button onClick={onDone}>Cancel</Button>
-      </div>
-    </form>
+      <AttributesField value={attributes} error={errors.attributes} onChange={setAttributes} />
+    </EditForm>
   );
 }

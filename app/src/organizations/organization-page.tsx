@@ -1,13 +1,12 @@
 import { useQuery, useSuspenseQuery } from "@tanstack/react-query";
-import { Link, useParams } from "@tanstack/react-router";
-import { useEffect, useId, useRef, useState } from "react";
-import { ApiError, errorMessage } from "../api/client.ts";
+import { useParams } from "@tanstack/react-router";
 import type { Organization } from "../api/types.ts";
 import { meQuery } from "../auth/queries.ts";
 import { Detail, showAttribute } from "../contacts/contact-details.tsx";
 import { organizationQuery } from "../contacts/queries.ts";
 import { Button } from "../ui/button.tsx";
 import { humanize } from "../ui/format.ts";
+import { RecordPage, useEditInPlace } from "../ui/record-page.tsx";
 import { OrganizationForm } from "./organization-form.tsx";
 import { OrganizationPeople, OrganizationTickets } from "./organization-lists.tsx";
 import "../contacts/contact-page.css";
@@ -24,48 +23,26 @@ function OrganizationScreen({ organizationId }: { organizationId: number }) {
   const org = useQuery(organizationQuery(organizationId));
   // The API's contact permissions govern organizations: light agents read, agents and admins edit.
   const canEdit = me.role !== "light_agent";
-  // An organization of another workspace answers 404 like a missing one, so both read the same.
-  if (org.error instanceof ApiError && org.error.status === 404) return <OrganizationNotFound />;
-  if (org.error) {
-    return (
-      <div className="page">
-        <p className="form-error" role="alert">
-          {errorMessage(org.error)}
-        </p>
-      </div>
-    );
-  }
-  if (!org.data) return <p role="status">Loading organization…</p>;
   return (
-    <div className="page contact-page">
-      <OrganizationHeader organization={org.data} canEdit={canEdit} />
-      <OrganizationPeople organizationId={organizationId} />
-      <OrganizationTickets organizationId={organizationId} />
-    </div>
-  );
-}
-
-function OrganizationNotFound() {
-  return (
-    <div className="empty-state">
-      <h1>Organization not found</h1>
-      <p>There is no such organization in this workspace. It may have been deleted.</p>
-      <p>
-        <Link to="/search">Search for organizations</Link>
-      </p>
-    </div>
+    <RecordPage
+      record={org}
+      noun="organization"
+      goneBecause="It may have been deleted."
+      searchLabel="Search for organizations"
+    >
+      {(data) => (
+        <>
+          <OrganizationHeader organization={data} canEdit={canEdit} />
+          <OrganizationPeople organizationId={organizationId} />
+          <OrganizationTickets organizationId={organizationId} />
+        </>
+      )}
+    </RecordPage>
   );
 }
 
 function OrganizationHeader({ organization, canEdit }: { organization: Organization; canEdit: boolean }) {
-  const [editing, setEditing] = useState(false);
-  const editButtonId = useId();
-  // Saving or cancelling removes the form; the keyboard goes back to the button that opened it.
-  const wasEditing = useRef(false);
-  useEffect(() => {
-    if (wasEditing.current && !editing) document.getElementById(editButtonId)?.focus();
-    wasEditing.current = editing;
-  }, [editing, editButtonId]);
+  const { editing, setEditing, editButtonId } = useEditInPlace();
   return (
     <section className="contact-header" aria-labelledby="organization-title">
       <h1 id="organization-title">{organization.name}</h1>
