@@ -79,3 +79,39 @@ test("the reply/note switch moves with the arrow keys and shows its focus; the n
   assert.match(await article.ariaSnapshot(), new RegExp(`- strong: ${author}\\n`));
   await context.close();
 });
+
+test("the split dialog, the problem picker and a problem's incidents pass axe's serious checks", async () => {
+  const { api, newAgentPage } = e2e();
+  const ticket = await api.createTicket("Split me", "sam@customer.test", "First question.");
+  await api.post(`/api/v1/tickets/${ticket.id}/messages`, { body: "Second question.", kind: "reply" });
+  const problem = await api.createTicket("Accessible outage", "ops@customer.test", "Down.", {
+    type: "problem",
+  });
+  const incident = await api.createTicket("Accessible incident", "ida@customer.test", "Down here.", {
+    type: "incident",
+  });
+  await api.patch(`/api/v1/tickets/${incident.id}`, { problemId: problem.id });
+  const other = await api.createTicket("Another incident", "ora@customer.test", "Me too.", {
+    type: "incident",
+  });
+  const { context, page } = await newAgentPage();
+
+  await page.goto(`/tickets/${ticket.id}`);
+  await page.getByRole("button", { name: "Split into new ticket" }).click();
+  await page.getByRole("dialog", { name: "Split into a new ticket" }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.keyboard.press("Escape");
+
+  await page.goto(`/tickets/${problem.id}`);
+  const incidents = page.getByRole("region", { name: "Incidents" });
+  await incidents.getByRole("link", { name: /Accessible incident$/ }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+
+  await page.goto(`/tickets/${other.id}`);
+  await page.getByRole("button", { name: "Link to a problem" }).click();
+  const dialog = page.getByRole("dialog", { name: "Link to a problem" });
+  await dialog.getByRole("searchbox", { name: "Ticket number or subject" }).fill("outage");
+  await dialog.getByRole("button", { name: /^Link #\d+ Accessible outage$/ }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await context.close();
+});

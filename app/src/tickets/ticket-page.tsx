@@ -2,13 +2,16 @@ import { useQuery, useSuspenseQuery } from "@tanstack/react-query";
 import { useParams } from "@tanstack/react-router";
 import { useCallback, useRef, useState } from "react";
 import { errorMessage } from "../api/client.ts";
+import type { Message } from "../api/types.ts";
 import { meQuery } from "../auth/queries.ts";
 import { useTicketPresence } from "../shell/realtime-context.tsx";
 import { Composer, type ComposerHandle } from "./composer.tsx";
 import { CustomerPanel } from "./customer-panel.tsx";
 import { PresenceChips } from "./presence-chips.tsx";
+import { ProblemPanel } from "./problem-panel.tsx";
 import { PropertiesPanel } from "./properties-panel.tsx";
 import { messagesQuery, ticketQuery } from "./queries.ts";
+import { SplitDialog } from "./split-dialog.tsx";
 import { Thread } from "./thread.tsx";
 import { TicketBanners } from "./ticket-banners.tsx";
 import { useTicketShortcuts } from "./ticket-shortcuts.ts";
@@ -26,6 +29,7 @@ function TicketScreen({ ticketId }: { ticketId: number }) {
   const messages = useQuery(messagesQuery(ticketId));
   const [typing, setTyping] = useState(false);
   const [newAfterId, setNewAfterId] = useState<number | null>(null);
+  const [splitting, setSplitting] = useState<Message | null>(null);
   const others = useTicketPresence(ticketId, typing, me.id);
   const composer = useRef<ComposerHandle>(null);
   const shortcuts = useTicketShortcuts(ticket.data, me, composer);
@@ -48,6 +52,8 @@ function TicketScreen({ ticketId }: { ticketId: number }) {
   if (!ticket.data) return <p role="status">Loading ticket…</p>;
   const current = ticket.data;
   const readOnly = current.status === "closed" || current.mergedIntoId !== null;
+  // Splitting makes a ticket and changes this one: light agents may do neither.
+  const canSplit = !readOnly && me.role !== "light_agent";
   const newest = messages.data?.at(-1);
   return (
     <div className="ticket-page">
@@ -69,7 +75,9 @@ function TicketScreen({ ticketId }: { ticketId: number }) {
           messages={messages.data ?? []}
           loading={messages.isPending}
           newAfterId={newAfterId}
+          onSplit={canSplit ? setSplitting : undefined}
         />
+        {splitting && <SplitDialog ticket={current} message={splitting} onClose={() => setSplitting(null)} />}
         {newest && (messages.data?.length ?? 0) > 1 && (
           <button type="button" className="btn btn-ghost jump-newest" onClick={() => showMessage(newest.id)}>
             Jump to the newest message
@@ -87,6 +95,7 @@ function TicketScreen({ ticketId }: { ticketId: number }) {
       </section>
       <aside className="ticket-side" aria-label="Ticket details">
         <PropertiesPanel ticket={current} />
+        <ProblemPanel ticket={current} />
         <CustomerPanel ticket={current} />
       </aside>
     </div>

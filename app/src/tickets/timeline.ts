@@ -13,6 +13,14 @@ interface Names {
 type Change = { from?: unknown; to?: unknown };
 const change = (changes: Record<string, unknown>, key: string) => changes[key] as Change | undefined;
 
+// The other ticket of a split, which the thread shows as a link after the event's text.
+export function linkedTicketId(event: TicketEvent): number | null {
+  const id = event.type === "ticket.split" ? event.changes?.newTicketId : event.changes?.splitFromId;
+  return typeof id === "number" && (event.type === "ticket.split" || event.type === "ticket.created")
+    ? id
+    : null;
+}
+
 function actorName(event: TicketEvent, names: Names) {
   if (event.actor?.type === "user") return names.users.get(event.actor.id ?? 0) ?? "An agent";
   if (event.actor?.type === "contact") return "The customer";
@@ -27,6 +35,8 @@ export function describeEvent(event: TicketEvent, names: Names): string | null {
   if (event.type === "ticket.merged") return `${who} merged this ticket into another`;
   if (event.type === "ticket.merge_received") return `${who} merged another ticket into this one`;
   if (event.type === "ticket.follow_up_created") return "A follow-up ticket was opened for a new reply";
+  if (event.type === "ticket.split") return `${who} split a message off into`;
+  if (event.type === "ticket.created" && changes.splitFromId) return `${who} split this ticket off`;
   if (event.type !== "ticket.updated") return null;
   const parts: string[] = [];
   const status = change(changes, "status");
