@@ -75,6 +75,23 @@ test("an agent added to a group hears of its tickets from then on", async () => 
   await socket.close();
 });
 
+test("an admin made an agent limited to groups hears only what an agent may see", async () => {
+  const ws = await buildWorkspace(a);
+  const billing = await ws.group("Billing");
+  const lead = await ws.agent({ role: "admin", ticketAccess: "groups", groupIds: [] });
+  const socket = await TestSocket.open(b.wsUrl, { cookie: lead.cookie });
+  const seenAsAdmin = await ws.ticket({ groupId: billing.id });
+  await socket.next(eventOn(seenAsAdmin.id));
+
+  const demoted = await ws.as(ws.admin).patch(`/api/v1/users/${lead.id}`, { role: "agent" });
+  assert.equal(demoted.statusCode, 200, demoted.body);
+  const hidden = await ws.ticket({ groupId: billing.id });
+  const theirs = await ws.ticket({ assigneeId: lead.id });
+  await socket.next(eventOn(theirs.id));
+  assert.ok(!socket.received.some(eventOn(hidden.id)), "an event only an admin may see arrived");
+  await socket.close();
+});
+
 test("a deactivated agent's socket is closed before any later event reaches it", async () => {
   const ws = await buildWorkspace(a);
   const agent = await ws.agent();
