@@ -4,13 +4,13 @@ import { useState } from "react";
 import { errorMessage } from "../api/client.ts";
 import type { Contact } from "../api/types.ts";
 import { meQuery } from "../auth/queries.ts";
+import { NewTicketDialog } from "../tickets/new/new-ticket-dialog.tsx";
 import { Button } from "../ui/button.tsx";
 import { ConfirmDialog } from "../ui/dialog.tsx";
 import { RecordPage, useEditInPlace } from "../ui/record-page.tsx";
 import { ContactDetails } from "./contact-details.tsx";
 import { ContactForm } from "./contact-form.tsx";
 import { ContactTickets } from "./contact-tickets.tsx";
-import { NewTicketDialog } from "./new-ticket-dialog.tsx";
 import { contactQuery, organizationQuery, useUpdateContact } from "./queries.ts";
 import "./contact-page.css";
 
@@ -75,7 +75,7 @@ function ContactHeader({ contact, canEdit }: { contact: Contact; canEdit: boolea
       ) : (
         <p className="muted">Your role can view this contact but not change it.</p>
       )}
-      {creating && <NewTicketDialog contact={contact} onClose={() => setCreating(false)} />}
+      {creating && <NewTicketDialog requester={contact} onClose={() => setCreating(false)} />}
     </section>
   );
 }

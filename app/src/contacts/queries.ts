@@ -70,28 +70,3 @@ export function useUpdateContact(id: number) {
     },
   });
 }
-
-export interface NewTicketForContact {
-  subject: string;
-  body: string;
-  public: boolean;
-}
-
-// One Idempotency-Key per opened form: a retried submit (double click, flaky network) gives back
-// the ticket the first one made instead of a second ticket.
-export function useCreateTicketFor(requesterId: number, idempotencyKey: string) {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: (input: NewTicketForContact) =>
-      api<Ticket>("/api/v1/tickets", {
-        method: "POST",
-        headers: { "idempotency-key": idempotencyKey },
-        body: {
-          subject: input.subject,
-          requester: { id: requesterId },
-          comment: { body: input.body, public: input.public },
-        },
-      }),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: requesterTicketKeys.list(requesterId) }),
-  });
-}

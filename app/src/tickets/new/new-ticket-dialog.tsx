@@ -1,6 +1,6 @@
 import { useNavigate } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
-import type { Ticket } from "../../api/types.ts";
+import type { Contact, Ticket } from "../../api/types.ts";
 import { useGroups } from "../../shell/directory.ts";
 import { Button } from "../../ui/button.tsx";
 import { Dialog } from "../../ui/dialog.tsx";
@@ -20,13 +20,20 @@ const PRIORITIES: Ticket["priority"][] = ["low", "normal", "high", "urgent"];
 const PLACED = ["requester", "requester.id", "requester.email", "requester.name", "subject", "comment.body"];
 
 // A ticket on a customer's behalf (a call, a walk-in, a forwarded note), from the header's "New
-// ticket". Mounted only while open, so each opening starts blank with a fresh idempotency key.
-export function NewTicketDialog({ onClose }: { onClose: () => void }) {
+// ticket", or from a contact's page with that contact as the requester. Mounted only while open,
+// so each opening starts blank with a fresh idempotency key.
+export function NewTicketDialog({
+  requester: preset,
+  onClose,
+}: {
+  requester?: Contact;
+  onClose: () => void;
+}) {
   const [key] = useState(() => crypto.randomUUID());
   const create = useCreateTicket(key);
   const navigate = useNavigate();
   const groups = useGroups();
-  const [requester, setRequester] = useState<RequesterChoice>({ text: "" });
+  const [requester, setRequester] = useState<RequesterChoice>(preset ? { contact: preset } : { text: "" });
   const [newName, setNewName] = useState("");
   const [subject, setSubject] = useState("");
   const [body, setBody] = useState("");
@@ -61,7 +68,11 @@ export function NewTicketDialog({ onClose }: { onClose: () => void }) {
     );
   }
   return (
-    <Dialog title="New ticket" open onOpenChange={(open) => !open && onClose()}>
+    <Dialog
+      title={preset ? `New ticket for ${preset.name || preset.emails[0] || "this contact"}` : "New ticket"}
+      open
+      onOpenChange={(open) => !open && onClose()}
+    >
       {/* noValidate: the API's own messages appear beside each field, the same for every browser. */}
       <form onSubmit={submit} aria-label="New ticket" className="form" noValidate>
         {create.error && (
