@@ -67,7 +67,7 @@ test("a refused split says why in a sentence and keeps the dialog open", async (
   await dialog.getByRole("button", { name: "Split into new ticket" }).click();
   await dialog
     .getByRole("alert")
-    .getByText("This message cannot be split off: it is not a reply or note on this ticket.")
+    .getByText(`Message ${reply.message.id} is not a reply or note on this ticket.`, { exact: true })
     .waitFor();
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await expectCount(page.getByRole("dialog"), 0);

@@ -26,7 +26,8 @@ export function ProblemPanel({ ticket }: { ticket: Ticket }) {
 export function linkErrorMessage(error: unknown): string {
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
   const reason = error.errors.find((e) => e.path.endsWith("problemId"))?.message;
-  if (reason) return `This link cannot be made: ${reason}.`;
+  // The server words these as sentences; an older one answered with a phrase about the field.
+  if (reason) return /[.!?]$/.test(reason) ? reason : `This link cannot be made: ${reason}.`;
   if (error.status === 403) return "Your role cannot link tickets.";
   if (error.status === 404) return "That ticket is gone, or you cannot see it.";
   return /[.!?]$/.test(error.message) ? error.message : `${error.message}.`;

@@ -33,9 +33,10 @@ function useSplitTicket(ticketId: number, idempotencyKey: string) {
 export function splitErrorMessage(error: unknown): string {
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
   const reason = error.errors.find((e) => e.path.endsWith("messageId"))?.message;
-  if (reason) return `This message cannot be split off: ${/^is\b/.test(reason) ? `it ${reason}` : reason}.`;
+  // The server words these as sentences; an older one answered with a phrase about the field.
+  if (reason) return /[.!?]$/.test(reason) ? reason : `This message cannot be split off: ${reason}.`;
   const subject = error.errors.find((e) => e.path.endsWith("subject"))?.message;
-  if (subject) return `The subject ${subject}.`;
+  if (subject) return /[.!?]$/.test(subject) ? subject : `The subject ${subject}.`;
   if (error.status === 403) return "Your role cannot split tickets.";
   if (error.status === 404) return "This ticket is gone, or you can no longer see it.";
   return /[.!?]$/.test(error.message) ? error.message : `${error.message}.`;
