@@ -204,3 +204,38 @@ test("list mail is automated unless the mailbox takes list mail as normal", asyn
   const [plain] = await messagesOf(ws, normal.ticket_id!);
   assert.equal((plain.email as { automated?: string | null } | null)?.automated, null);
 });
+
+test("merged with a person's ticket, either way round, only the person hears of the merge", async () => {
+  const ws = await buildWorkspace(ctx());
+  const mailbox = await createMailbox(ws, { settings: { sendReceipt: false } });
+  const notices = async () => {
+    const rows = await ws.db
+      .selectFrom("outbound_emails")
+      .select("recipients")
+      .where("workspace_id", "=", ws.id)
+      .where("kind", "=", "merge_notice")
+      .orderBy("id")
+      .execute();
+    return rows.map((r) => JSON.stringify(r.recipients));
+  };
+  const merge = async (source: number, target: number) => {
+    const res = await ws.as(ws.admin).post(`/api/v1/tickets/${source}/merge`, { targetId: target });
+    assert.ok(res.statusCode < 300, res.body);
+  };
+
+  // The alert merged into the person's ticket.
+  const alert = await uploaded(ws, mailbox, fixture("automated-monitoring-alert.eml"));
+  const robin = await deliver(ws, mailbox, { from: "robin@customer.test", subject: "db-02 is down" });
+  await merge(alert.ticket_id!, robin.ticket_id!);
+  const first = await notices();
+  assert.equal(first.length, 1, first.join("\n"));
+  assert.match(first[0], /robin@customer\.test/);
+
+  // A person's ticket merged into the alert's.
+  const notice = await uploaded(ws, mailbox, fixture("precedence-bulk-notification.eml"));
+  const kim = await deliver(ws, mailbox, { from: "kim@customer.test", subject: "VPN drops" });
+  await merge(kim.ticket_id!, notice.ticket_id!);
+  const second = (await notices()).slice(1);
+  assert.equal(second.length, 1, second.join("\n"));
+  assert.match(second[0], /kim@customer\.test/);
+});

@@ -258,7 +258,8 @@ export async function queueMergeNotice(
   for (const ticket of [target, ...sources]) {
     if (ticket.channel !== "email" || told.has(ticket.requester_id)) continue;
     told.add(ticket.requester_id);
-    if (await openedByAutomatedMail(trx, ticket)) continue;
+    // A source's messages are on the target by now, marked as moved from it.
+    if (await openedByAutomatedMail(trx, ticket, ticket === target ? undefined : target)) continue;
     const id = await queueOutbound(trx, actor, target, {
       kind: "merge_notice",
       message: { id: message.id, text: message.body_text, html: message.body_html },
@@ -276,12 +277,19 @@ export async function queueMergeNotice(
 // A ticket that a machine's mail opened (a monitoring alert, an ITSM notification; see
 // inbound-delivery.ts) hears nothing automatic from Parley (RFC 3834): its requester is a program,
 // and a notice sent to it may come back as another notification. An agent's reply still goes.
-async function openedByAutomatedMail(trx: Db, ticket: TicketRow): Promise<boolean> {
+// The opening message is the ticket's first own one (messages merged in from other tickets say
+// where they came from); a ticket just merged into `mergedInto` has its messages there.
+async function openedByAutomatedMail(trx: Db, ticket: TicketRow, mergedInto?: TicketRow): Promise<boolean> {
   const first = await trx
     .selectFrom("messages")
     .select(sql<boolean>`channel_meta->>'automated' is not null`.as("automated"))
     .where("workspace_id", "=", ticket.workspace_id)
-    .where("ticket_id", "=", ticket.id)
+    .where("ticket_id", "=", mergedInto?.id ?? ticket.id)
+    .$call((q) =>
+      mergedInto
+        ? q.where("moved_from_ticket_id", "=", ticket.id)
+        : q.where("moved_from_ticket_id", "is", null),
+    )
     .orderBy("created_at")
     .orderBy("id")
     .limit(1)
