@@ -37,8 +37,6 @@ function IncidentProblem({ incident, canChange }: { incident: Ticket; canChange:
   const [picking, setPicking] = useState(false);
   const link = useLinkProblem(incident.problemId);
   const problem = useQuery({ ...ticketQuery(incident.problemId ?? 0), enabled: incident.problemId !== null });
-  const pick = (chosen: Ticket) =>
-    link.mutate({ incidentId: incident.id, problemId: chosen.id }, { onSuccess: () => setPicking(false) });
   return (
     <section className="problem-link" aria-labelledby="problem-link-title">
       <h2 id="problem-link-title">Problem</h2>
@@ -86,7 +84,10 @@ function IncidentProblem({ incident, canChange }: { incident: Ticket; canChange:
         </div>
       )}
       {picking && (
-        <TicketPickerDialog
+        <LinkDialog
+          link={link}
+          linkFor={(chosen) => ({ incidentId: incident.id, problemId: chosen.id })}
+          onClose={() => setPicking(false)}
           title="Link to a problem"
           description="Find the problem ticket that tracks the cause. Only tickets of type Problem are offered."
           accepts={(t) =>
@@ -96,14 +97,6 @@ function IncidentProblem({ incident, canChange }: { incident: Ticket; canChange:
             t.mergedIntoId === null
           }
           noneAccepted="No problem ticket matches. Only tickets of type Problem can be linked."
-          pickLabel="Link"
-          pending={link.isPending}
-          error={link.error ? linkErrorMessage(link.error) : null}
-          onPick={pick}
-          onClose={() => {
-            link.reset();
-            setPicking(false);
-          }}
         />
       )}
     </section>
@@ -114,8 +107,6 @@ function ProblemIncidents({ problem, canChange }: { problem: Ticket; canChange: 
   const [picking, setPicking] = useState(false);
   const incidents = useInfiniteQuery(incidentPagesQuery(problem));
   const link = useLinkProblem(problem.id);
-  const pick = (chosen: Ticket) =>
-    link.mutate({ incidentId: chosen.id, problemId: problem.id }, { onSuccess: () => setPicking(false) });
   return (
     <PagedTicketTable
       className="problem-incidents"
@@ -137,21 +128,44 @@ function ProblemIncidents({ problem, canChange }: { problem: Ticket; canChange: 
         </div>
       )}
       {picking && (
-        <TicketPickerDialog
+        <LinkDialog
+          link={link}
+          linkFor={(chosen) => ({ incidentId: chosen.id, problemId: problem.id })}
+          onClose={() => setPicking(false)}
           title="Link an incident"
           description="Find an incident ticket to link to this problem. Only tickets of type Incident are offered."
           accepts={(t) => t.type === "incident" && t.problemId !== problem.id && t.mergedIntoId === null}
           noneAccepted="No incident matches that is not linked here already. Only tickets of type Incident can be linked."
-          pickLabel="Link"
-          pending={link.isPending}
-          error={link.error ? linkErrorMessage(link.error) : null}
-          onPick={pick}
-          onClose={() => {
-            link.reset();
-            setPicking(false);
-          }}
         />
       )}
     </PagedTicketTable>
+  );
+}
+
+interface LinkDialogProps {
+  link: ReturnType<typeof useLinkProblem>;
+  // The link that picking this ticket makes, seen from the incident.
+  linkFor: (chosen: Ticket) => { incidentId: number; problemId: number };
+  onClose: () => void;
+  title: string;
+  description: string;
+  accepts: (ticket: Ticket) => boolean;
+  noneAccepted: string;
+}
+
+// The picker that makes the link and closes once it is made; a refusal stays in it.
+function LinkDialog({ link, linkFor, onClose, ...text }: LinkDialogProps) {
+  return (
+    <TicketPickerDialog
+      {...text}
+      pickLabel="Link"
+      pending={link.isPending}
+      error={link.error ? linkErrorMessage(link.error) : null}
+      onPick={(chosen) => link.mutate(linkFor(chosen), { onSuccess: onClose })}
+      onClose={() => {
+        link.reset();
+        onClose();
+      }}
+    />
   );
 }
