@@ -24,7 +24,15 @@ const CUSTOMER_ROUTES = [
   "GET /api/v1/attachments/{id}",
   "GET /api/v1/search",
 ];
-const PUBLIC_ROUTES = ["GET /healthz", "GET /readyz", "POST /api/v1/auth/login", "POST /api/v1/auth/logout"];
+// The invitation routes answer only to an invitation's secret token (workspaces/invitation-routes.ts).
+const PUBLIC_ROUTES = [
+  "GET /healthz",
+  "GET /readyz",
+  "POST /api/v1/auth/login",
+  "POST /api/v1/auth/logout",
+  "POST /api/v1/invitations/lookup",
+  "POST /api/v1/invitations/accept",
+];
 
 const TICKET_KEYS = [
   "closedAt",
