@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { sql } from "kysely";
 import { benchEmailWithTrace, emailTable } from "./email.ts";
 import { type Traced, traceRequests } from "./explain.ts";
+import { benchFanout, fanoutReport } from "./fanout.ts";
 import {
   benchCreate,
   benchInbox,
@@ -13,6 +14,7 @@ import {
   table,
 } from "./scenarios.ts";
 import { seedWorkspace, vacuumAnalyze } from "./seed.ts";
+import { benchSoak, DEFAULT_RATES, KINDS, type Kind, soakReport } from "./soak.ts";
 import {
   benchIdentities,
   benchTarget,
@@ -36,6 +38,10 @@ Commands:
   inbox     inbox view: open+new tickets of a group, newest activity first, 50 a page
   search    GET /api/v1/search with a mix of queries
   email     mail over SMTP into tickets: --messages mails from --senders connections
+  soak      mixed open-loop load for --minutes against one server process, with idle agent
+            websockets: p95 per kind first vs last minutes, the server's memory over time
+  fanout    --agents websockets over --instances servers; ticket changes through the API,
+            time from each change's answer to every allowed socket's receipt
   seed      only seed --tickets tickets (keeps the database; run the others with --reuse)
   drop      drop the bench database (or PGlite directory)
 
@@ -51,6 +57,14 @@ Options:
   --senders <n>         email: concurrent SMTP connections (default 10)
   --trace-mails <n>     email: mails sent afterwards to count statements per mail (default 500, 0: none)
   --client <name>       email: pipelining (an MTA-like sender, default) or nodemailer
+  --minutes <n>         soak: how long to hold the load (default 20)
+  --rates <list>        soak: per second, e.g. create=20,inbox=50,search=5,reply=5,mail=2 (the default)
+  --sockets <n>         soak: idle agent websockets held open (default 50)
+  --agents <n>          fanout: websockets, one agent each (default 1000)
+  --instances <n>       fanout: Parley processes on the one database (default 3; 1 on PGlite)
+  --changes <n>         fanout: ticket changes to time (default 200)
+
+soak seeds --tickets tickets (default 10000) first.
 
 Uses the PostgreSQL server of DATABASE_URL (database parley_bench, made afresh) or, when
 DATABASE_URL is unset, an embedded PGlite directory. See docs/benchmarks.md.`;
@@ -69,12 +83,21 @@ const { values, positionals } = parseArgs({
     senders: { type: "string", default: "10" },
     "trace-mails": { type: "string", default: "500" },
     client: { type: "string", default: "pipelining" },
+    minutes: { type: "string", default: "20" },
+    rates: { type: "string" },
+    sockets: { type: "string", default: "50" },
+    agents: { type: "string", default: "1000" },
+    instances: { type: "string" },
+    changes: { type: "string", default: "200" },
     help: { type: "boolean", short: "h" },
   },
 });
 
 const command = positionals[0] ?? "all";
-if (values.help || !["all", "create", "inbox", "search", "seed", "drop", "email"].includes(command)) {
+if (
+  values.help ||
+  !["all", "create", "inbox", "search", "seed", "drop", "email", "soak", "fanout"].includes(command)
+) {
   process.stdout.write(`${HELP}\n`);
   process.exit(values.help ? 0 : 1);
 }
@@ -90,6 +113,44 @@ async function main() {
     await dropTarget(target);
     log(`dropped the ${target.label} bench database`);
     return;
+  }
+  if (command === "soak" || command === "fanout") {
+    process.stdout.write(
+      `database:  ${target.label}\nmachine:   ${os.availableParallelism()} cores, ${os.cpus()[0]?.model}\nnode:      ${process.version}\nload avg:  ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(", ")} at start\n\n`,
+    );
+    if (command === "soak") {
+      const rates = { ...DEFAULT_RATES };
+      for (const part of (values.rates ?? "").split(",").filter(Boolean)) {
+        const [kind, rate] = part.split("=");
+        if (!KINDS.includes(kind as Kind) || !(Number(rate) >= 0)) throw new Error(`--rates: bad "${part}"`);
+        rates[kind as Kind] = Number(rate);
+      }
+      const options = {
+        minutes: Number(values.minutes),
+        tickets,
+        sockets: Number(values.sockets),
+        rates,
+        log,
+      };
+      const result = await benchSoak(target, options);
+      process.stdout.write(`${soakReport(result, options)}\n`);
+    } else {
+      const instances = target.kind === "pglite" ? 1 : Number(values.instances ?? "3");
+      if (target.kind === "pglite" && values.instances && values.instances !== "1")
+        log("PGlite is one process's database: one instance");
+      const result = await benchFanout(target, {
+        agents: Number(values.agents),
+        instances,
+        changes: Number(values.changes),
+        log,
+      });
+      process.stdout.write(`${fanoutReport(result)}\n`);
+    }
+    if (!values.keep) await dropTarget(target);
+    process.exit(0);
   }
   if (command === "email") {
     process.stdout.write(
