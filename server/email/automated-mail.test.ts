@@ -205,7 +205,7 @@ test("list mail is automated unless the mailbox takes list mail as normal", asyn
   assert.equal((plain.email as { automated?: string | null } | null)?.automated, null);
 });
 
-test("merged with a person's ticket, either way round, only the person hears of the merge", async () => {
+test("a merge tells the people, never the monitoring system", async () => {
   const ws = await buildWorkspace(ctx());
   const mailbox = await createMailbox(ws, { settings: { sendReceipt: false } });
   const notices = async () => {
@@ -222,20 +222,32 @@ test("merged with a person's ticket, either way round, only the person hears of 
     const res = await ws.as(ws.admin).post(`/api/v1/tickets/${source}/merge`, { targetId: target });
     assert.ok(res.statusCode < 300, res.body);
   };
+  const raw = fixture("automated-monitoring-alert.eml").toString("latin1");
+  const anotherAlert = Buffer.from(
+    raw.replace("db-02", "db-03").replace("<20261207031208.3f9a1c@", "<20261207031309.4a0b2d@"),
+    "latin1",
+  );
 
-  // The alert merged into the person's ticket.
-  const alert = await uploaded(ws, mailbox, fixture("automated-monitoring-alert.eml"));
-  const robin = await deliver(ws, mailbox, { from: "robin@customer.test", subject: "db-02 is down" });
-  await merge(alert.ticket_id!, robin.ticket_id!);
-  const first = await notices();
-  assert.equal(first.length, 1, first.join("\n"));
-  assert.match(first[0], /robin@customer\.test/);
+  // Two alerts of one monitoring system merged: it is told nothing.
+  const first = await uploaded(ws, mailbox, fixture("automated-monitoring-alert.eml"));
+  const second = await uploaded(ws, mailbox, anotherAlert);
+  await merge(second.ticket_id!, first.ticket_id!);
+  assert.deepEqual(await notices(), []);
 
-  // A person's ticket merged into the alert's.
+  // A person's ticket merged into an ITSM notification's: the person is told, the tool is not.
   const notice = await uploaded(ws, mailbox, fixture("precedence-bulk-notification.eml"));
   const kim = await deliver(ws, mailbox, { from: "kim@customer.test", subject: "VPN drops" });
   await merge(kim.ticket_id!, notice.ticket_id!);
-  const second = (await notices()).slice(1);
-  assert.equal(second.length, 1, second.join("\n"));
-  assert.match(second[0], /kim@customer\.test/);
+  const told = await notices();
+  assert.equal(told.length, 1, told.join("\n"));
+  assert.match(told[0], /kim@customer\.test/);
+  assert.doesNotMatch(told[0], /it-service@customer\.example/);
+
+  // The same for two mails of one person: they are told, once.
+  const a = await deliver(ws, mailbox, { from: "robin@customer.test", subject: "db-02 is down" });
+  const b = await deliver(ws, mailbox, { from: "robin@customer.test", subject: "db-02 still down" });
+  await merge(b.ticket_id!, a.ticket_id!);
+  const after = (await notices()).slice(1);
+  assert.equal(after.length, 1, after.join("\n"));
+  assert.match(after[0], /robin@customer\.test/);
 });
