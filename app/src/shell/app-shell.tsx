@@ -105,11 +105,7 @@ function TopBar() {
           <ConnectionStatus />
           <NotificationBell />
           <AvailabilityPicker me={me} />
-          <Link
-            to="/settings"
-            className="account-link"
-            title={me.name}
-          >
+          <Link to="/settings" className="account-link" title={me.name}>
             {/* The name comes from the hidden text, not aria-label: an aria-label that leaves out
                 the visible initials fails WCAG 2.5.3 (label in name). */}
             <span className="avatar" aria-hidden="true">
