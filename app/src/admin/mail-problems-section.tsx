@@ -26,6 +26,9 @@ import {
 import "./mail-problems.css";
 
 type Announce = (text: string) => void;
+// Rows announce through mutateAsync's promise, not mutate's per-call onSuccess: a retried row can
+// leave its list (Parley's own retry, a live refetch) before the answer arrives, and TanStack Query
+// drops the per-call callbacks of an unmounted component, so the page would never say what happened.
 
 // Mail Parley could not handle: incoming mail that did not become a ticket or message, and
 // replies that did not reach the customer. Each can be sent round again once its cause is fixed
@@ -121,14 +124,18 @@ function IncomingRow({
   const retry = useRetryInbound();
   const name = nameOf(mail.subject, `the mail from ${mail.from?.address ?? "an unknown sender"}`);
   const onRetry = () =>
-    retry.mutate(mail, {
-      onSuccess: (result: RetryResult) =>
+    retry
+      .mutateAsync(mail)
+      .then((result: RetryResult) =>
         announce(
           result === "already"
             ? `${name} was already processed.`
             : `${name} was sent for processing again. It leaves this list unless it fails again.`,
         ),
-    });
+      )
+      .catch(() => {
+        // The row shows the refusal from the mutation's own state.
+      });
   return (
     <tr>
       <th scope="row">{mail.subject.trim() || <span className="muted">(no subject)</span>}</th>
@@ -183,14 +190,18 @@ function IgnoredRow({ mail, mailbox, announce }: { mail: InboundMail; mailbox: s
   const retry = useRetryInbound();
   const name = nameOf(mail.subject, `the mail from ${mail.from?.address ?? "an unknown sender"}`);
   const onRetry = () =>
-    retry.mutate(mail, {
-      onSuccess: (result: RetryResult) =>
+    retry
+      .mutateAsync(mail)
+      .then((result: RetryResult) =>
         announce(
           result === "already"
             ? `${name} was already processed.`
             : `${name} was sent for processing again. It stays in this list if it is ignored again.`,
         ),
-    });
+      )
+      .catch(() => {
+        // The row shows the refusal from the mutation's own state.
+      });
   return (
     <tr>
       <th scope="row">{mail.subject.trim() || <span className="muted">(no subject)</span>}</th>
@@ -249,14 +260,18 @@ function OutgoingRow({
   const retry = useRetryOutbound();
   const name = nameOf(mail.subject, `the mail to ${mail.to.join(", ")}`);
   const onRetry = () =>
-    retry.mutate(mail, {
-      onSuccess: (result: RetryResult) =>
+    retry
+      .mutateAsync(mail)
+      .then((result: RetryResult) =>
         announce(
           result === "already"
             ? `${name} is no longer failed: it was already sent again.`
             : `${name} is queued to be sent again. The ticket shows whether it gets through.`,
         ),
-    });
+      )
+      .catch(() => {
+        // The row shows the refusal from the mutation's own state.
+      });
   const subject = mail.subject.trim() || "(no subject)";
   return (
     <tr>
