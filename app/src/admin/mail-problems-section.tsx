@@ -26,6 +26,19 @@ import {
 import "./mail-problems.css";
 
 type Announce = (text: string) => void;
+
+// Says on the page what a retry did: `already` when someone or something had already done it.
+function announceRetry(
+  retrying: Promise<RetryResult>,
+  announce: Announce,
+  said: Record<RetryResult, string>,
+) {
+  retrying
+    .then((result) => announce(said[result]))
+    .catch(() => {
+      // The row shows the refusal from the mutation's own state.
+    });
+}
 // Rows announce through mutateAsync's promise, not mutate's per-call onSuccess: a retried row can
 // leave its list (Parley's own retry, a live refetch) before the answer arrives, and TanStack Query
 // drops the per-call callbacks of an unmounted component, so the page would never say what happened.
@@ -124,26 +137,13 @@ function IncomingRow({
   const retry = useRetryInbound();
   const name = nameOf(mail.subject, `the mail from ${mail.from?.address ?? "an unknown sender"}`);
   const onRetry = () =>
-    retry
-      .mutateAsync(mail)
-      .then((result: RetryResult) =>
-        announce(
-          result === "already"
-            ? `${name} was already processed.`
-            : `${name} was sent for processing again. It leaves this list unless it fails again.`,
-        ),
-      )
-      .catch(() => {
-        // The row shows the refusal from the mutation's own state.
-      });
+    announceRetry(retry.mutateAsync(mail), announce, {
+      already: `${name} was already processed.`,
+      retried: `${name} was sent for processing again. It leaves this list unless it fails again.`,
+    });
   return (
     <tr>
-      <th scope="row">{mail.subject.trim() || <span className="muted">(no subject)</span>}</th>
-      <td>{mail.from ? <Sender {...mail.from} /> : <span className="muted">unknown</span>}</td>
-      <td>{mailbox}</td>
-      <td>
-        <time dateTime={mail.receivedAt}>{formatDateTime(mail.receivedAt)}</time>
-      </td>
+      <InboundCells mail={mail} mailbox={mailbox} />
       <td className="mail-problem-reason">
         <span className="problem">{mail.reason ?? "No reason was recorded."}</span>
         <br />
@@ -190,31 +190,32 @@ function IgnoredRow({ mail, mailbox, announce }: { mail: InboundMail; mailbox: s
   const retry = useRetryInbound();
   const name = nameOf(mail.subject, `the mail from ${mail.from?.address ?? "an unknown sender"}`);
   const onRetry = () =>
-    retry
-      .mutateAsync(mail)
-      .then((result: RetryResult) =>
-        announce(
-          result === "already"
-            ? `${name} was already processed.`
-            : `${name} was sent for processing again. It stays in this list if it is ignored again.`,
-        ),
-      )
-      .catch(() => {
-        // The row shows the refusal from the mutation's own state.
-      });
+    announceRetry(retry.mutateAsync(mail), announce, {
+      already: `${name} was already processed.`,
+      retried: `${name} was sent for processing again. It stays in this list if it is ignored again.`,
+    });
   return (
     <tr>
+      <InboundCells mail={mail} mailbox={mailbox} />
+      <td className="mail-problem-reason">{mail.reason ?? "No reason was recorded."}</td>
+      <RetryCell name={name} verb="Process again" pendingVerb="Processing…" retry={retry} onRetry={onRetry}>
+        <RawMailLink mail={mail} name={name} />
+      </RetryCell>
+    </tr>
+  );
+}
+
+// Subject, sender, mailbox and arrival: the columns both incoming lists begin with.
+function InboundCells({ mail, mailbox }: { mail: InboundMail; mailbox: string }) {
+  return (
+    <>
       <th scope="row">{mail.subject.trim() || <span className="muted">(no subject)</span>}</th>
       <td>{mail.from ? <Sender {...mail.from} /> : <span className="muted">unknown</span>}</td>
       <td>{mailbox}</td>
       <td>
         <time dateTime={mail.receivedAt}>{formatDateTime(mail.receivedAt)}</time>
       </td>
-      <td className="mail-problem-reason">{mail.reason ?? "No reason was recorded."}</td>
-      <RetryCell name={name} verb="Process again" pendingVerb="Processing…" retry={retry} onRetry={onRetry}>
-        <RawMailLink mail={mail} name={name} />
-      </RetryCell>
-    </tr>
+    </>
   );
 }
 
@@ -260,18 +261,10 @@ function OutgoingRow({
   const retry = useRetryOutbound();
   const name = nameOf(mail.subject, `the mail to ${mail.to.join(", ")}`);
   const onRetry = () =>
-    retry
-      .mutateAsync(mail)
-      .then((result: RetryResult) =>
-        announce(
-          result === "already"
-            ? `${name} is no longer failed: it was already sent again.`
-            : `${name} is queued to be sent again. The ticket shows whether it gets through.`,
-        ),
-      )
-      .catch(() => {
-        // The row shows the refusal from the mutation's own state.
-      });
+    announceRetry(retry.mutateAsync(mail), announce, {
+      already: `${name} is no longer failed: it was already sent again.`,
+      retried: `${name} is queued to be sent again. The ticket shows whether it gets through.`,
+    });
   const subject = mail.subject.trim() || "(no subject)";
   return (
     <tr>
