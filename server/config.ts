@@ -5,6 +5,9 @@ import { resolve } from "node:path";
 export interface Config {
   databaseUrl: string | null;
   dataDir: string;
+  // The embedded database's shared_buffers in MB (PGlite only): its page cache inside the WASM
+  // memory, the largest part of an idle embedded server's RSS (docs/benchmarks.md, "Memory").
+  pgliteSharedBuffersMb: number;
   host: string;
   port: number;
   publicUrl: string;
@@ -104,6 +107,7 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     databaseUrl,
     dataDir,
+    pgliteSharedBuffersMb: integer(env, "PARLEY_PGLITE_SHARED_BUFFERS_MB", 16, 1, 1024, problems),
     host,
     port,
     publicUrl,

@@ -35,7 +35,12 @@ export function loggerOptions(config: Config) {
 
 // `owner` is the command that holds the embedded database's directory while it runs.
 export async function openAndMigrate(config: Config, owner: string) {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, owner });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    pgliteSharedBuffersMb: config.pgliteSharedBuffersMb,
+    owner,
+  });
   try {
     await migrateToLatest(database.db);
   } catch (err) {

@@ -32,6 +32,8 @@ export interface OpenOptions {
   databaseUrl: string | null;
   dataDir: string | null; // null: PGlite in memory (tests)
   poolSize?: number;
+  // PGlite's shared_buffers in MB; unset keeps PostgreSQL's default (128 MB).
+  pgliteSharedBuffersMb?: number;
   // The command named in the data directory's lock file, for the message another process gets.
   owner?: string;
 }
@@ -64,6 +66,15 @@ export async function openDatabase(options: OpenOptions): Promise<Database$> {
     pglite = await PGlite.create({
       dataDir: options.dataDir ?? undefined,
       extensions: { pg_trgm },
+      ...(options.pgliteSharedBuffersMb
+        ? {
+            startParams: [
+              ...PGlite.defaultStartParams,
+              "-c",
+              `shared_buffers=${options.pgliteSharedBuffersMb}MB`,
+            ],
+          }
+        : {}),
       parsers: { [INT8]: (value: string) => Number(value) },
     });
   } catch (err) {
