@@ -150,11 +150,6 @@ export interface MessageTable {
   moved_from_ticket_id: number | null;
   created_at: CreatedAt;
   search_vector: ColumnType<string, never, never>;
-  // Copies of the ticket's group, assignee and status for search's index, kept equal to the
-  // ticket's by triggers (migration 20261207T0600-search-ticket-access-copies): never written here.
-  ticket_group_id: ColumnType<number | null, never, never>;
-  ticket_assignee_id: ColumnType<number | null, never, never>;
-  ticket_status: ColumnType<TicketStatus | null, never, never>;
 }
 
 export interface AttachmentTable {

@@ -11,27 +11,11 @@ import type { Db } from "../db/connection.ts";
 const FINE = 2 ** 14;
 const COARSE = 2 ** 18;
 
-// The indexes also hold the ticket's group (' g<id>', ' g' for none) and assignee (' a<id>',
-// ' a' for none): on tickets from its own columns, on messages from the copies the triggers of
-// migration 20261207T0600-search-ticket-access-copies keep equal to the ticket's. Must stay
-// identical to the index expressions of that migration, or the indexes are not used.
+// Must stay identical to the index expression of the migration, or the index is not used.
 export const indexedVector = (alias: "t" | "m") => {
   const id = sql.ref(`${alias}.id`);
-  const group = sql.ref(alias === "t" ? "t.group_id" : "m.ticket_group_id");
-  const assignee = sql.ref(alias === "t" ? "t.assignee_id" : "m.ticket_assignee_id");
-  return sql`(${sql.ref(`${alias}.search_vector`)} || array_to_tsvector(array[' ' || (${id} >> 14)::text, ' c' || (${id} >> 18)::text,
-  ' g' || coalesce(${group}::text, ''), ' a' || coalesce(${assignee}::text, '')]))`;
+  return sql`(${sql.ref(`${alias}.search_vector`)} || array_to_tsvector(array[' ' || (${id} >> 14)::text, ' c' || (${id} >> 18)::text]))`;
 };
-
-// What an agent limited to groups may see, as index lexemes: a ticket of one of their groups or
-// assigned to them (the rule of ticketVisibleTo). Joined to a round's query, GIN returns only
-// those rows, so no match the agent may not see is read from the heap. It narrows what is read;
-// the queries still apply ticketVisibleTo to the ticket itself, which decides what is shown.
-export function accessTerms(groupIds: readonly number[], userId: number): string {
-  const ids = (prefix: string, values: readonly number[]) =>
-    values.filter((v) => Number.isSafeInteger(v)).map((v) => `' ${prefix}${v}'`);
-  return [...ids("g", groupIds), ...ids("a", [userId])].join(" | ");
-}
 
 export interface Round {
   // The tsquery to match, as text: the caller's query, narrowed to this round's buckets.

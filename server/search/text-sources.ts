@@ -7,14 +7,7 @@ import { type TicketFilters, ticketFilterConditions } from "../tickets/filters.t
 import { TICKET_COLUMNS, type TicketRow } from "../tickets/present.ts";
 import { presentTicketsFor } from "../tickets/present-customer.ts";
 import { type Hit, invalidSearchCursor, type Position, type Source } from "./pagination.ts";
-import {
-  accessTerms,
-  idInRound,
-  indexedVector,
-  newestMatches,
-  type ParsedQuery,
-  parseQuery,
-} from "./recency.ts";
+import { idInRound, indexedVector, newestMatches, type ParsedQuery, parseQuery } from "./recency.ts";
 
 export interface SearchContext {
   db: Db;
@@ -59,13 +52,6 @@ function parsedQuery(ctx: SearchContext) {
   return parsed;
 }
 
-// The query the rounds ask GIN for: for an agent limited to groups, narrowed to what they may see
-// (see accessTerms), so the rounds read only visible matches; for everyone else the query itself.
-function roundQuery(actor: Actor, tsquery: string): string {
-  if (actor.type !== "user" || actor.role === "admin" || actor.ticketAccess === "all") return tsquery;
-  return `( ${tsquery} ) & ( ${accessTerms(actor.groupIds, actor.userId)} )`;
-}
-
 interface Keyed {
   id: number;
   key: number;
@@ -97,24 +83,19 @@ function visibleTickets(ctx: SearchContext) {
 async function rankedTicketHits(ctx: SearchContext, after: Position | null, n: number, exclude: number) {
   const { tsquery, maxTicketId } = await parsedQuery(ctx);
   if (tsquery === null || maxTicketId === null) return [];
-  const candidates = await newestMatches(
-    roundQuery(ctx.actor, tsquery),
-    maxTicketId,
-    RELEVANCE_WINDOW,
-    async (round, limit) => {
-      const newest = visibleTickets(ctx)
-        .select(["t.id", "t.search_vector"])
-        .where(sql<boolean>`${indexedVector("t")} @@ ${round.query}::tsquery`)
-        .where(idInRound(sql.ref("t.id"), round))
-        .where("t.id", "<>", exclude)
-        .orderBy("t.id", "desc")
-        .limit(limit);
-      const { rows } = await sql<Keyed>`select id, ${subjectRank(tsquery)} as key from (${newest}) c`.execute(
-        ctx.db,
-      );
-      return rows;
-    },
-  );
+  const candidates = await newestMatches(tsquery, maxTicketId, RELEVANCE_WINDOW, async (round, limit) => {
+    const newest = visibleTickets(ctx)
+      .select(["t.id", "t.search_vector"])
+      .where(sql<boolean>`${indexedVector("t")} @@ ${round.query}::tsquery`)
+      .where(idInRound(sql.ref("t.id"), round))
+      .where("t.id", "<>", exclude)
+      .orderBy("t.id", "desc")
+      .limit(limit);
+    const { rows } = await sql<Keyed>`select id, ${subjectRank(tsquery)} as key from (${newest}) c`.execute(
+      ctx.db,
+    );
+    return rows;
+  });
   return rankedPage(candidates, after, n);
 }
 
@@ -228,7 +209,7 @@ export function messageSource(ctx: SearchContext): Source {
     const { tsquery, maxMessageId } = await parsedQuery(ctx);
     if (tsquery === null || maxMessageId === null) return [];
     const top = below === null ? maxMessageId : below - 1;
-    return newestMatches(roundQuery(ctx.actor, tsquery), top, need, async (round, limit) => {
+    return newestMatches(tsquery, top, need, async (round, limit) => {
       let q = matchingMessages(ctx, round.query)
         .select(["m.id", "m.created_at", "m.search_vector"])
         .where(idInRound(sql.ref("m.id"), round));
