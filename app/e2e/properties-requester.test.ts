@@ -85,7 +85,7 @@ test("an agent edits the requester's details in place; a bad value is explained 
     (el) => el?.getAttribute("aria-invalid") === "true",
     await emails.elementHandle(),
   );
-  await form.getByText('must match format "email"', { exact: true }).waitFor();
+  await form.getByText("is not an email address", { exact: true }).waitFor();
 
   await emails.fill("marge@example.test\nmarge@work.test");
   await form.getByLabel("Phones").fill("+1 555 0199");

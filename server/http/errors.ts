@@ -1,13 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { patternMessage } from "./pattern-messages.ts";
 import { setSecurityHeaders } from "./security-headers.ts";
+import { type FieldError, validationDetail, validationMessages } from "./validation-messages.ts";
 
 // Every error that leaves the API is application/problem+json with a stable `code`.
 // The codes are listed in docs/api/errors.md and are never renamed.
-export interface FieldError {
-  path: string;
-  message: string;
-}
+export type { FieldError };
 
 export class AppError extends Error {
   readonly status: number;
@@ -70,29 +67,6 @@ function problem(status: number, code: string, detail: string, extra: Record<str
   };
 }
 
-// Ajv reports "/subject" or "must have required property 'x'"; people want "subject" or "x".
-function validationErrors(error: FastifyError): FieldError[] {
-  return (error.validation ?? []).map((v) => {
-    const base = (v.instancePath ?? "").replace(/^\//, "").replaceAll("/", ".");
-    const missing = (v.params as { missingProperty?: string } | undefined)?.missingProperty;
-    const extraProp = (v.params as { additionalProperty?: string } | undefined)?.additionalProperty;
-    const leaf = missing ?? extraProp;
-    const path = [error.validationContext, base, leaf].filter(Boolean).join(".");
-    const readable =
-      v.keyword === "pattern"
-        ? patternMessage(v.params?.pattern)
-        : v.keyword === "format"
-          ? FORMAT_MESSAGES[v.params?.format as string]
-          : undefined;
-    return { path, message: extraProp ? "is not a known field" : (readable ?? v.message ?? "is invalid") };
-  });
-}
-
-const FORMAT_MESSAGES: Record<string, string> = {
-  "date-time": "is not a date and time from year 0001 to 9999, such as 2026-12-07T09:30:00Z",
-  email: "is not an email address",
-};
-
 // What the database refuses in a value the client sent. The HTTP layer checks text and dates
 // before they get here (server/http/input-guard.ts, dates.ts); these are the net under it.
 const PG_CODES: Record<string, [number, string, string]> = {
@@ -120,11 +94,8 @@ export function registerErrorHandling(
         .send(problem(error.status, error.code, error.message, { errors: error.errors, ...error.extra }));
     }
     if (error.validation) {
-      return reply.status(400).send(
-        problem(400, "validation_failed", "The request has invalid fields.", {
-          errors: validationErrors(error),
-        }),
-      );
+      const errors = validationMessages(error.validation, error.validationContext);
+      return reply.status(400).send(problem(400, "validation_failed", validationDetail(errors), { errors }));
     }
     const pgCode = typeof error.code === "string" ? PG_CODES[error.code] : undefined;
     if (pgCode) {

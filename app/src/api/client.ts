@@ -96,7 +96,7 @@ function safeJson(text: string): Record<string, unknown> {
 
 // The server words a broken rule as a whole sentence that names its subject ("Dana Reyes is not
 // a member of the Billing group, so ..."); a schema check answers with a phrase about the field
-// at `path` ("must match format \"email\""), which needs the field's name in front to be read alone.
+// at `path` ("is not an email address"), which needs the field's name in front to be read alone.
 export function fieldErrorText(error: FieldError): string {
   if (/[.!?]$/.test(error.message)) return error.message;
   return `${error.path.replace(/^(body|querystring|params)\./, "")} ${error.message}`;
@@ -105,7 +105,7 @@ export function fieldErrorText(error: FieldError): string {
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) {
     // The field messages say what is wrong; the problem's detail ("The request has invalid
-    // fields.") would only say it again.
+    // fields.", or the same phrases as one sentence) would only say it again.
     if (error.errors.length) return error.errors.map(fieldErrorText).join(" ");
     return error.message;
   }
