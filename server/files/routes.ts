@@ -22,7 +22,7 @@ const AttachmentParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2
 const ENVELOPE_BYTES = 64 * 1024;
 
 const fileRequired = () =>
-  new AppError(400, "validation_failed", "The request has invalid fields.", {
+  new AppError(400, "validation_failed", "The upload must carry the file in a part named file.", {
     errors: [{ path: "body.file", message: "The upload must carry the file in a part named file." }],
   });
 
