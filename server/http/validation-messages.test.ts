@@ -82,7 +82,12 @@ test("schema errors are plain predicates, and the detail names them in one sente
     "2 fields are invalid: extra is not a known field; filters must be an object.",
   );
 
-  for (const res of [one, ticket, zero, low, high, many, shape]) {
+  // A check on the whole body is named as such.
+  const empty = await admin.request("PATCH", "/api/v1/views/1", {});
+  assert.deepEqual(empty.json().errors, [{ path: "body", message: "must not be empty" }]);
+  assert.equal(empty.json().detail, "The request body must not be empty.");
+
+  for (const res of [one, ticket, zero, low, high, many, shape, empty]) {
     for (const e of res.json().errors)
       assert.doesNotMatch(e.message, /must NOT|must have required|allowed values/);
   }
