@@ -88,7 +88,7 @@ const loadavg = () =>
     .join(", ");
 
 // A customer mail of a few hundred bytes: 500 distinct senders, so most contacts already exist.
-function mail(run: string, i: number, to: string) {
+export function customerMail(run: string, i: number, to: string) {
   const words = Array.from({ length: 40 }, () => pick(VOCABULARY)).join(" ");
   const sender = i % 500;
   return [
@@ -229,7 +229,7 @@ export async function benchEmail(target: Target, options: EmailBenchOptions): Pr
     await send(
       smtpPort,
       address,
-      Array.from({ length: options.warmUp }, (_, i) => mail(`${run}-warm`, i, address)),
+      Array.from({ length: options.warmUp }, (_, i) => customerMail(`${run}-warm`, i, address)),
       options.senders,
       options.client,
     );
@@ -237,7 +237,7 @@ export async function benchEmail(target: Target, options: EmailBenchOptions): Pr
       throw new Error("the warm-up mails were not processed within 5 minutes");
     const warmUpRows = options.warmUp;
 
-    const bodies = Array.from({ length: options.messages }, (_, i) => mail(run, i, address));
+    const bodies = Array.from({ length: options.messages }, (_, i) => customerMail(run, i, address));
     const loadStart = loadavg();
     const parleyCpu0 = processCpuMs(server.pid);
     const benchCpu0 = process.cpuUsage();
@@ -304,7 +304,7 @@ async function traceRun(target: Target, result: EmailBenchResult, options: Email
       send(
         port,
         address,
-        Array.from({ length: count }, (_, i) => mail(run, i, address)),
+        Array.from({ length: count }, (_, i) => customerMail(run, i, address)),
         options.senders,
         options.client,
       ),

@@ -2,6 +2,7 @@ import http from "node:http";
 import type WebSocket from "ws";
 import { SecretBox } from "../server/auth/secret-box.ts";
 import { createMailbox } from "../server/email/mailboxes.ts";
+import { customerMail } from "./email.ts";
 import { type BenchRequest, percentile, send } from "./load.ts";
 import { fmt, type MemorySample, openRealtime, sampleMemory, slopePer10Min } from "./probe.ts";
 import { newTicket, SEARCH_PATH } from "./scenarios.ts";
@@ -15,7 +16,7 @@ import {
   startParley,
   type Target,
 } from "./target.ts";
-import { SEARCH_QUERIES, SUBJECT_OBJECTS, SUBJECT_PROBLEMS, VOCABULARY } from "./words.ts";
+import { SEARCH_QUERIES, VOCABULARY } from "./words.ts";
 
 // A mixed load held for minutes against one Parley process (a child, so its memory is its own):
 // ticket creation, inbox reads, searches, replies and mail over SMTP at set rates, with idle agent
@@ -44,23 +45,6 @@ interface Sample {
 
 const pick = <T>(list: readonly T[]) => list[Math.floor(Math.random() * list.length)];
 const INBOX = "/api/v1/tickets?status=open&status=new&sort=updated_at&limit=50";
-
-function mail(run: string, i: number, to: string) {
-  const words = Array.from({ length: 40 }, () => pick(VOCABULARY)).join(" ");
-  const sender = i % 500;
-  return [
-    `From: Customer ${sender} <customer-${sender}@mail.example>`,
-    `To: ${to}`,
-    `Subject: ${pick(SUBJECT_OBJECTS)} ${pick(SUBJECT_PROBLEMS)}`,
-    `Message-ID: <${run}-${i}@mail.example>`,
-    `Date: ${new Date().toUTCString()}`,
-    "MIME-Version: 1.0",
-    "Content-Type: text/plain; charset=utf-8",
-    "",
-    `Hello, ${words}.`,
-    "",
-  ].join("\r\n");
-}
 
 export async function benchSoak(target: Target, options: SoakOptions) {
   const { log } = options;
@@ -143,7 +127,7 @@ export async function benchSoak(target: Target, options: SoakOptions) {
           sender = await SmtpSender.connect(smtpPort);
           allSenders.push(sender);
         }
-        await sender.send("bounces@mail.example", [address], mail(run, i, address));
+        await sender.send("bounces@mail.example", [address], customerMail(run, i, address));
         record("mail", at, t0, true);
         idleSenders.push(sender);
       } catch (err) {
